@@ -1,0 +1,34 @@
+"""The registry's data model, one module per concern, re-exported here."""
+
+from datasets.models.base import CuratedRecord, ReviewedRecord
+from datasets.models.citations import (
+    CITATION_MODELS,
+    AccessGrantCitation,
+    ChipCitation,
+    Citation,
+    ExportControlCitation,
+    ModelReleaseCitation,
+    OrganizationCitation,
+)
+from datasets.models.controls import ExportControl
+from datasets.models.reference import Chip, Country, Organization, Source
+from datasets.models.releases import AccessGrant, ModelRelease
+
+__all__ = [
+    "CITATION_MODELS",
+    "AccessGrant",
+    "AccessGrantCitation",
+    "Chip",
+    "ChipCitation",
+    "Citation",
+    "Country",
+    "CuratedRecord",
+    "ExportControl",
+    "ExportControlCitation",
+    "ModelRelease",
+    "ModelReleaseCitation",
+    "Organization",
+    "OrganizationCitation",
+    "ReviewedRecord",
+    "Source",
+]

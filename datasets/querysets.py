@@ -1,0 +1,76 @@
+"""Read rules for the registry, as named QuerySet methods.
+
+Views, the admin and management commands call these instead of writing the same ``filter()`` again, so
+that "what is public" and "what was in force on a date" have one definition each.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from datasets.choices import InstrumentChoices, ReviewStatusChoices
+
+
+class ReviewedQuerySet(models.QuerySet):
+    """Records that go through review; only published ones are public."""
+
+    def published(self):
+        """Records the public may see: published, not drafts, not in review, not withdrawn."""
+        return self.filter(review_status=ReviewStatusChoices.PUBLISHED)
+
+    def withdrawn(self):
+        """Records taken back from the public; mirrors must remove them."""
+        return self.filter(review_status=ReviewStatusChoices.WITHDRAWN)
+
+
+class SlugManager(models.Manager.from_queryset(ReviewedQuerySet)):
+    """Manager of slugged records: the slug is the natural key used in fixtures and releases."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ModelReleaseQuerySet(ReviewedQuerySet):
+    """Model releases."""
+
+    def released(self):
+        """Releases that have been made public (not only announced)."""
+        return self.filter(released_on__isnull=False)
+
+
+class AccessGrantQuerySet(ReviewedQuerySet):
+    """Access grants."""
+
+    def active_on(self, day: datetime.date):
+        """Grants in effect on ``day``: started on or before it (or no start recorded), not ended by it.
+
+        A grant whose ``ends_on`` equals ``day`` has ended on that day and is not active.
+        """
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+        )
+
+
+class ExportControlQuerySet(ReviewedQuerySet):
+    """Export-control measures."""
+
+    def effective_on(self, day: datetime.date):
+        """Measures whose own dates cover ``day``: effective on or before it, not ended by it.
+
+        This ignores suspensions by other measures; ``in_force_on`` accounts for them.
+        """
+        return self.filter(effective_on__isnull=False, effective_on__lte=day).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+        )
+
+    def in_force_on(self, day: datetime.date):
+        """Measures in force on ``day``: effective by then, not ended, and not suspended by a measure
+        that was itself published and in force on that day (for example MOFCOM Announcement No. 70 of
+        2025, which suspended Nos. 55-58, 61 and 62 until 2026-11-10)."""
+        suspending = (
+            self.model.objects.published()
+            .effective_on(day)
+            .filter(instrument=InstrumentChoices.SUSPENSION, suspends=OuterRef("pk"))
+        )
+        return self.effective_on(day).exclude(Exists(suspending))
