@@ -23,7 +23,7 @@ migrate: $(VENV)/.installed-runtime
 	$(MANAGE) migrate --noinput
 
 load-data: migrate
-	$(MANAGE) load_registry
+	$(MANAGE) import_dataset fixtures
 
 static: $(VENV)/.installed-runtime
 	$(MANAGE) collectstatic --noinput --verbosity 0
