@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: serve test lint format migrate load-data static validate clean
+.PHONY: serve test test-postgres lint format migrate load-data static clean
 
 # The venv is rebuilt only when a requirements file changes: a stamp file records the last install.
 $(VENV)/.installed-runtime: requirements.txt
@@ -41,6 +41,10 @@ format: $(VENV)/.installed-dev
 
 test: lint
 	$(VENV)/bin/pytest
+
+# The same suite against a throw-away PostgreSQL server (installed from Debian's packages when missing).
+test-postgres: $(VENV)/.installed-dev
+	.ci/with-postgres $(VENV)/bin/pytest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
