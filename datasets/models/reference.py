@@ -129,6 +129,22 @@ class Chip(CuratedRecord):
         blank=True,
         help_text="Peak dense (no sparsity) BF16 throughput, in TFLOPS.",
     )
+    dense_fp8_tflops = models.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Peak dense (no sparsity) FP8 throughput, in TFLOPS; empty when there is no FP8 support or no "
+        "published figure.",
+    )
+    interconnect_bandwidth_gbps = models.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Aggregate bidirectional chip-to-chip bandwidth as the vendor states it, in GB/s (gigabytes "
+        "per second); the October 2022 US rule turned on it.",
+    )
     tpp = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -164,6 +180,15 @@ class Chip(CuratedRecord):
             models.CheckConstraint(
                 condition=models.Q(dense_bf16_tflops__isnull=True) | models.Q(dense_bf16_tflops__gte=0),
                 name="%(app_label)s_%(class)s_tflops_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dense_fp8_tflops__isnull=True) | models.Q(dense_fp8_tflops__gte=0),
+                name="%(app_label)s_%(class)s_fp8_tflops_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interconnect_bandwidth_gbps__isnull=True)
+                | models.Q(interconnect_bandwidth_gbps__gte=0),
+                name="%(app_label)s_%(class)s_interconnect_not_negative",
             ),
         ]
 

@@ -1,0 +1,279 @@
+"""Checks on the curated dataset that database constraints cannot express.
+
+Each ``check_*`` function reads the current database and returns a list of ``Problem``; ``run_checks`` runs
+them all. ``validate_dataset`` prints them; anything that loads or imports the dataset may call them too.
+
+Decisions worth knowing:
+
+* Organizations are exempt from "a published record cites a source": the fact sheets give no sources for
+  them. An organization that does cite sources is held to the other citation rules.
+* "announced after effective" is allowed for a measure with no official publication whose ``dates_note``
+  explains it: letters and unpublished instructions (the 2022 "is-informed" letter, the 2025 H20 licence
+  requirement) take effect before the public learns of them.
+* Records the sheets link (``EXPECTED_LINKS``, ``EXPECTED_GRANTS``) must exist and be linked.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+
+from datasets.choices import AccessTypeChoices, EndReasonChoices, InstrumentChoices, OutcomeChoices, ReviewStatusChoices
+from datasets.models import (
+    CITATION_MODELS,
+    AccessGrant,
+    Chip,
+    ExportControl,
+    ModelRelease,
+    Organization,
+    Source,
+)
+
+CITED_MODELS = (Organization, Chip, ModelRelease, AccessGrant, ExportControl)
+RECORD_MODELS = (Organization, Source, *CITED_MODELS[1:])
+
+# (model, slug, relation, slug of the linked record): links the fact sheets state, which must be present.
+EXPECTED_LINKS: tuple[tuple[type[models.Model], str, str, str], ...] = (
+    # China-market variants and their parents (chips.yaml china_variant_of, where the parent is a record).
+    (Chip, "nvidia-a800-sxm", "china_variant_of", "nvidia-a100-sxm"),
+    (Chip, "nvidia-h800-sxm", "china_variant_of", "nvidia-h100-sxm"),
+    (Chip, "nvidia-h20", "china_variant_of", "nvidia-h100-sxm"),
+    (Chip, "amd-mi308x", "china_variant_of", "amd-mi300x"),
+    # MOFCOM Announcement No. 70 of 2025 suspends Nos. 57, 61 and 62 (55, 56 and 58 are not records).
+    (ExportControl, "cn-70-2025", "suspends", "cn-57-2025"),
+    (ExportControl, "cn-70-2025", "suspends", "cn-61-2025"),
+    (ExportControl, "cn-70-2025", "suspends", "cn-62-2025"),
+    (ExportControl, "us-oct2022", "supersedes", "us-nvda-isinformed-2022"),
+    (ExportControl, "us-oct2023-acs", "covered_chips", "nvidia-h800-sxm"),
+    (ExportControl, "us-h20-licence-2025", "covered_chips", "nvidia-h20"),
+    (ExportControl, "us-el-zhipu-2025", "targeted_organizations", "zhipu"),
+    (ModelRelease, "deepseek-v3", "training_chips", "nvidia-h800-sxm"),
+)
+
+# (model slug, grantee slug, access type, outcome): the DeepSeek-V4 early access given to Huawei and
+# withheld from Nvidia and AMD, as Reuters reported it.
+EXPECTED_GRANTS: tuple[tuple[str, str, str, str], ...] = (
+    ("deepseek-v4", "huawei", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.GRANTED),
+    ("deepseek-v4", "nvidia", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.WITHHELD),
+    ("deepseek-v4", "amd", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.WITHHELD),
+)
+
+ENDS_BEFORE_EFFECTIVE_ALLOWED = (EndReasonChoices.SUSPENDED, EndReasonChoices.RESCINDED)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem, printed as ``<kind> <slug>: <message>``."""
+
+    kind: str
+    slug: str
+    message: str
+
+    def __str__(self):
+        return f"{self.kind} {self.slug}: {self.message}"
+
+
+def _problem(record: models.Model, message: str) -> Problem:
+    return Problem(record._meta.verbose_name, record.slug, message)
+
+
+def check_fields() -> list[Problem]:
+    """Every record and citation passes ``full_clean()``: loaddata and SQLite do not enforce lengths or choices."""
+    problems = []
+    for model in (*RECORD_MODELS, *CITATION_MODELS):
+        for obj in model.objects.all():
+            try:
+                obj.full_clean()
+            except ValidationError as error:
+                slug = getattr(obj, "slug", None) or f"{obj.record.slug} cites {obj.source.slug}"
+                for field, messages in sorted(error.message_dict.items()):
+                    problems.append(Problem(model._meta.verbose_name, slug, f"{field}: {' '.join(messages)}"))
+    return problems
+
+
+def check_citations() -> list[Problem]:
+    """Published records cite at least one source (organizations exempt), none withdrawn, and not only
+    unpublished ones."""
+    problems = []
+    for model in CITED_MODELS:
+        for record in model.objects.prefetch_related("citations__source"):
+            sources = [citation.source for citation in record.citations.all()]
+            for source in sources:
+                if source.review_status == ReviewStatusChoices.WITHDRAWN:
+                    problems.append(_problem(record, f"cites withdrawn source {source.slug}"))
+            if record.review_status != ReviewStatusChoices.PUBLISHED:
+                continue
+            if not sources:
+                if model is not Organization:
+                    problems.append(_problem(record, "published but cites no source"))
+            elif all(source.review_status != ReviewStatusChoices.PUBLISHED for source in sources):
+                slugs = ", ".join(sorted(source.slug for source in sources))
+                problems.append(_problem(record, f"published but cites only unpublished sources ({slugs})"))
+    return problems
+
+
+def check_source_urls() -> list[Problem]:
+    """Every source has a well-formed http(s) URL (and archived URL, if any)."""
+    validate = URLValidator(schemes=["http", "https"])
+    problems = []
+    for source in Source.objects.all():
+        for field in ("url", "archived_url"):
+            value = getattr(source, field)
+            if not value and field == "archived_url":
+                continue
+            try:
+                validate(value)
+            except ValidationError:
+                problems.append(_problem(source, f"{field} is not a well-formed http(s) URL: {value!r}"))
+    return problems
+
+
+def export_control_date_problems(control: ExportControl) -> list[Problem]:
+    """Date order of one measure: announced <= effective (unless it was never officially published and
+    dates_note explains), effective <= ends (unless it was suspended or rescinded before taking effect), and
+    an end always has a reason."""
+    problems = []
+    announced, effective, ends = control.announced_on, control.effective_on, control.ends_on
+    explained = not control.published_on and control.dates_note.strip()
+    if announced and effective and announced > effective and not explained:
+        problems.append(_problem(control, f"announced {announced} after effective {effective}, unexplained"))
+    if effective and ends and ends < effective and control.end_reason not in ENDS_BEFORE_EFFECTIVE_ALLOWED:
+        problems.append(_problem(control, f"ends {ends} before effective {effective} without being suspended"))
+    if ends and not control.end_reason:
+        problems.append(_problem(control, "has an end date but no end reason"))
+    if announced and ends and ends < announced:
+        problems.append(_problem(control, f"ends {ends} before it was announced {announced}"))
+    return problems
+
+
+def model_release_date_problems(release: ModelRelease) -> list[Problem]:
+    """A model is announced on or before its release."""
+    if release.announced_on and release.released_on and release.announced_on > release.released_on:
+        return [_problem(release, f"announced {release.announced_on} after released {release.released_on}")]
+    return []
+
+
+def access_grant_date_problems(grant: AccessGrant) -> list[Problem]:
+    """A grant starts on or before it ends."""
+    if grant.starts_on and grant.ends_on and grant.starts_on > grant.ends_on:
+        return [_problem(grant, f"starts {grant.starts_on} after it ends {grant.ends_on}")]
+    return []
+
+
+def check_dates() -> list[Problem]:
+    """Date order on every measure, release and grant (the functions above also work on unsaved records)."""
+    problems = []
+    for control in ExportControl.objects.all():
+        problems += export_control_date_problems(control)
+    for release in ModelRelease.objects.all():
+        problems += model_release_date_problems(release)
+    for grant in AccessGrant.objects.all():
+        problems += access_grant_date_problems(grant)
+    return problems
+
+
+def check_control_links() -> list[Problem]:
+    """No cycle through supersedes / amends / suspends, and only suspension measures suspend others
+    (``in_force_on`` honours no other kind)."""
+    problems = []
+    edges: dict[str, set[str]] = defaultdict(set)
+    for control in ExportControl.objects.prefetch_related("supersedes", "amends", "suspends"):
+        for relation in ("supersedes", "amends", "suspends"):
+            for other in getattr(control, relation).all():
+                edges[control.slug].add(other.slug)
+        if control.suspends.exists() and control.instrument != InstrumentChoices.SUSPENSION:
+            problems.append(_problem(control, f"suspends other measures but its instrument is {control.instrument}"))
+    for cycle in _cycles(edges):
+        problems.append(
+            Problem(
+                ExportControl._meta.verbose_name, cycle[0], f"cycle in supersedes/amends/suspends: {' -> '.join(cycle)}"
+            )
+        )
+    return problems
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle (as a closed path, starting at its smallest slug) per strongly connected loop found."""
+    found, seen_loops = [], set()
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]):
+        state[node] = "active"
+        path.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == "active":
+                loop = path[path.index(nxt) :]
+                start = loop.index(min(loop))
+                loop = loop[start:] + loop[:start]
+                if tuple(loop) not in seen_loops:
+                    seen_loops.add(tuple(loop))
+                    found.append([*loop, loop[0]])
+            elif nxt not in state:
+                visit(nxt, path)
+        path.pop()
+        state[node] = "done"
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [])
+    return found
+
+
+def check_grant_model_dates() -> list[Problem]:
+    """A grant that ended concerns a model announced or released by then."""
+    problems = []
+    for grant in AccessGrant.objects.select_related("model").filter(model__isnull=False, ends_on__isnull=False):
+        model = grant.model
+        dates = [day for day in (model.announced_on, model.released_on) if day]
+        if not dates:
+            problems.append(
+                _problem(grant, f"ended {grant.ends_on} but model {model.slug} has no announced or released date")
+            )
+        elif min(dates) > grant.ends_on:
+            problems.append(
+                _problem(
+                    grant, f"ended {grant.ends_on} before model {model.slug} was announced or released ({min(dates)})"
+                )
+            )
+    return problems
+
+
+def check_expected_links() -> list[Problem]:
+    """The links the fact sheets state are present (see EXPECTED_LINKS and EXPECTED_GRANTS)."""
+    problems = []
+    for model, slug, relation, target in EXPECTED_LINKS:
+        kind = model._meta.verbose_name
+        record = model.objects.filter(slug=slug).first()
+        if record is None:
+            problems.append(Problem(kind, slug, f"missing (the sheets link it: {relation} {target})"))
+            continue
+        value = getattr(record, relation)
+        linked = value.filter(slug=target).exists() if hasattr(value, "filter") else (value and value.slug == target)
+        if not linked:
+            problems.append(Problem(kind, slug, f"not linked: {relation} should include {target}"))
+    for model_slug, grantee, access_type, outcome in EXPECTED_GRANTS:
+        grants = AccessGrant.objects.filter(
+            model__slug=model_slug, grantee__slug=grantee, access_type=access_type, outcome=outcome
+        )
+        if not grants.exists():
+            message = f"no {access_type} grant to {grantee} with outcome {outcome}"
+            problems.append(Problem(ModelRelease._meta.verbose_name, model_slug, message))
+    return problems
+
+
+CHECKS = (
+    check_fields,
+    check_citations,
+    check_source_urls,
+    check_dates,
+    check_control_links,
+    check_grant_model_dates,
+    check_expected_links,
+)
+
+
+def run_checks() -> list[Problem]:
+    """All checks, problems sorted by kind, slug and message."""
+    return sorted(problem for check in CHECKS for problem in check())

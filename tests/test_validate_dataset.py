@@ -1,0 +1,200 @@
+"""validate_dataset: passes on the fixtures, and reports each kind of problem with the record's slug."""
+
+import datetime
+import json
+import shutil
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from datasets import validation
+from datasets.models import (
+    AccessGrant,
+    Chip,
+    ExportControl,
+    ModelRelease,
+    ModelReleaseCitation,
+    Organization,
+    Source,
+)
+
+FIXTURES_DIR = settings.BASE_DIR / "fixtures"
+FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
+
+
+def validate(*args):
+    """Run the command; return (exit ok?, output)."""
+    out = StringIO()
+    try:
+        call_command("validate_dataset", *args, stdout=out)
+    except CommandError as error:
+        return False, out.getvalue() + str(error)
+    return True, out.getvalue()
+
+
+def reported(slug, text):
+    """The problem lines that name ``slug`` and contain ``text``."""
+    return [str(p) for p in validation.run_checks() if p.slug == slug and text in p.message]
+
+
+def test_the_fixture_files_validate():
+    ok, output = validate("--fixtures", str(FIXTURES_DIR))
+    assert ok, output
+    assert "No problems found" in output
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_loaded_database_validates():
+    assert validation.run_checks() == []
+    assert validate() == (True, "No problems found in the database.\n")
+
+
+def test_a_broken_copy_of_the_fixture_files_fails(tmp_path):
+    for path in FIXTURE_FILES:
+        shutil.copy(path, tmp_path / path.name)
+    citations = tmp_path / "09_model_release_citations.json"
+    kept = [c for c in json.loads(citations.read_text()) if c["fields"]["record"] != ["deepseek-v3"]]
+    citations.write_text(json.dumps(kept, indent=2))
+    ok, output = validate("--fixtures", str(tmp_path))
+    assert not ok
+    assert "model release deepseek-v3: published but cites no source" in output
+    # The rollback leaves the test database as it was.
+    assert not ModelRelease.objects.exists()
+
+
+def test_fixture_files_that_do_not_load_are_reported(tmp_path):
+    (tmp_path / "01_broken.json").write_text(
+        '[{"model": "datasets.chip", "fields": {"slug": "x", "vendor": ["nope"]}}]'
+    )
+    ok, output = validate("--fixtures", str(tmp_path))
+    assert not ok and "do not load" in output
+
+
+@pytest.mark.usefixtures("loaded")
+def test_published_record_without_citations():
+    ModelReleaseCitation.objects.filter(record__slug="deepseek-v3").delete()
+    assert reported("deepseek-v3", "published but cites no source")
+    ok, output = validate()
+    assert not ok and "model release deepseek-v3: published but cites no source" in output
+
+
+@pytest.mark.usefixtures("loaded")
+def test_organizations_are_exempt_from_citing_sources():
+    assert Organization.objects.get(slug="huawei").citations.count() == 0
+    assert not [p for p in validation.check_citations() if p.slug == "huawei"]
+
+
+@pytest.mark.usefixtures("loaded")
+def test_published_record_citing_only_unpublished_sources():
+    release = ModelRelease.objects.get(slug="deepseek-v3")
+    Source.objects.filter(slug__in=release.citations.values("source__slug")).update(review_status="in_review")
+    assert reported("deepseek-v3", "cites only unpublished sources (arxiv-ds-v3, gh-ds-v3)")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_cited_source_withdrawn():
+    Source.objects.filter(slug="gh-ds-v3").update(review_status="withdrawn")
+    assert reported("deepseek-v3", "cites withdrawn source gh-ds-v3")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_malformed_source_url():
+    Source.objects.filter(slug="gh-ds-v3").update(url="ftp://github.com/deepseek-ai/DeepSeek-V3")
+    Source.objects.filter(slug="arxiv-ds-v3").update(archived_url="not a url")
+    assert reported("gh-ds-v3", "url is not a well-formed http(s) URL")
+    assert reported("arxiv-ds-v3", "archived_url is not a well-formed http(s) URL")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_field_values_the_database_does_not_enforce():
+    ExportControl.objects.filter(slug="us-oct2022").update(instrument="decree", status_note="x" * 600)
+    assert reported("us-oct2022", "instrument:")
+    assert reported("us-oct2022", "status_note:")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_announced_after_effective_without_explanation():
+    ExportControl.objects.filter(slug="us-oct2022").update(announced_on=datetime.date(2022, 10, 20))
+    assert reported("us-oct2022", "announced 2022-10-20 after effective 2022-10-07, unexplained")
+    # The 2022 letter was disclosed after it applied, and its dates note says so: not a problem.
+    assert not reported("us-nvda-isinformed-2022", "announced")
+
+
+def test_date_order_the_database_already_refuses():
+    # Ends before effective without a suspension, and an announcement after release, cannot be saved (check
+    # constraints); the per-record functions still report them, for data checked before it is saved.
+    control = ExportControl(
+        slug="x-rule", effective_on=datetime.date(2025, 1, 1), ends_on=datetime.date(2024, 1, 1), end_reason="expired"
+    )
+    assert [str(p) for p in validation.export_control_date_problems(control)] == [
+        "export control x-rule: ends 2024-01-01 before effective 2025-01-01 without being suspended"
+    ]
+    release = ModelRelease(
+        slug="x-model", announced_on=datetime.date(2025, 2, 1), released_on=datetime.date(2025, 1, 1)
+    )
+    assert validation.model_release_date_problems(release)[0].slug == "x-model"
+    grant = AccessGrant(slug="x-grant", starts_on=datetime.date(2025, 2, 1), ends_on=datetime.date(2025, 1, 1))
+    assert validation.access_grant_date_problems(grant)[0].slug == "x-grant"
+
+
+@pytest.mark.usefixtures("loaded")
+def test_suspended_before_taking_effect_is_not_a_date_problem():
+    mofcom_57 = ExportControl.objects.get(slug="cn-57-2025")
+    assert mofcom_57.ends_on < mofcom_57.effective_on
+    assert validation.export_control_date_problems(mofcom_57) == []
+
+
+@pytest.mark.usefixtures("loaded")
+def test_cycle_between_measures():
+    ExportControl.objects.get(slug="us-oct2022").amends.add(ExportControl.objects.get(slug="us-dec2024-fdp"))
+    problems = [str(p) for p in validation.check_control_links()]
+    assert problems == [
+        "export control us-dec2024-fdp: cycle in supersedes/amends/suspends: "
+        "us-dec2024-fdp -> us-oct2023-acs -> us-oct2022 -> us-dec2024-fdp"
+    ]
+
+
+@pytest.mark.usefixtures("loaded")
+def test_only_suspension_measures_suspend():
+    ExportControl.objects.get(slug="cn-46-2024").suspends.add(ExportControl.objects.get(slug="cn-gage-2023"))
+    assert reported("cn-46-2024", "suspends other measures but its instrument is export_ban")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_grant_ended_before_its_model_existed():
+    ModelRelease.objects.filter(slug="deepseek-v4").update(released_on=datetime.date(2026, 5, 1))
+    assert reported("dsv4-huawei-early", "ended 2026-04-24 before model deepseek-v4 was announced or released")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_deepseek_v4_exclusions_must_be_recorded():
+    AccessGrant.objects.filter(slug="dsv4-amd-excluded").update(outcome="granted")
+    AccessGrant.objects.filter(slug="dsv4-huawei-early").delete()
+    assert reported("deepseek-v4", "no early_access grant to amd with outcome withheld")
+    assert reported("deepseek-v4", "no early_access grant to huawei with outcome granted")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_china_variant_must_keep_its_parent():
+    Chip.objects.filter(slug="nvidia-h800-sxm").update(china_variant_of=None)
+    assert reported("nvidia-h800-sxm", "not linked: china_variant_of should include nvidia-h100-sxm")
+
+
+@pytest.mark.usefixtures("loaded")
+def test_linked_records_must_exist_and_stay_linked():
+    ExportControl.objects.get(slug="cn-70-2025").suspends.remove(ExportControl.objects.get(slug="cn-61-2025"))
+    assert reported("cn-70-2025", "not linked: suspends should include cn-61-2025")
+
+
+def test_an_empty_database_misses_the_linked_records():
+    problems = validation.check_expected_links()
+    assert "chip nvidia-h20: missing (the sheets link it: china_variant_of nvidia-h100-sxm)" in map(str, problems)
