@@ -1,5 +1,21 @@
-"""Routes of the public API (filled in by the API issue)."""
+"""Routes of the public API: one router, plural kebab-case prefixes (frozen once published)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api import views
 
 app_name = "api"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("chips", views.ChipViewSet, basename="chip")
+router.register("model-releases", views.ModelReleaseViewSet, basename="model-release")
+router.register("access-grants", views.AccessGrantViewSet, basename="access-grant")
+router.register("export-controls", views.ExportControlViewSet, basename="export-control")
+
+urlpatterns = [
+    path("", views.RootView.as_view(), name="root"),
+    *router.urls,
+]

@@ -154,16 +154,21 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
+    # JSON for clients (curl, generated clients); the browsable API for browsers, which ask for text/html.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Anonymous and read-only: the viewsets expose GET only, so writes answer 405.
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RegistryAutoSchema",
+    # Figures (memory, bandwidth, TFLOPS) are JSON numbers, as the schema says, not strings.
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -171,14 +176,28 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Vetted, sourced records of frontier AI model releases, who was granted (or refused) access to them, "
         "the export controls on AI chips, and the organizations, chips and sources these refer to. "
-        "Read-only; every record cites its sources."
+        "Read-only and anonymous; only published records are served, and every record cites its sources.\n\n"
+        "Lists are paginated with `limit` (1 to 500, default 50) and `offset`. Filters follow one convention: "
+        "a slug parameter takes the slug of a published record, an enum parameter one of the enum's values; "
+        "repeating a parameter means OR, different parameters AND; `<field>_after` / `<field>_before` and "
+        "`<field>_min` / `<field>_max` are inclusive ranges. A parameter that does not parse is answered "
+        "with a 400 whose body names it and says what was expected.\n\n"
+        "The data is published under CC BY 4.0."
     ),
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "Data: CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No request to the public validator at swagger.io: the docs use nothing beyond this server.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_parameter_enums",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",
         "ArchitectureEnum": "datasets.choices.ArchitectureChoices",

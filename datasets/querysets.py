@@ -38,6 +38,10 @@ class ModelReleaseQuerySet(ReviewedQuerySet):
         """Releases that have been made public (not only announced)."""
         return self.filter(released_on__isnull=False)
 
+    def unreleased(self):
+        """Releases only announced so far: no release date recorded yet."""
+        return self.filter(released_on__isnull=True)
+
 
 class AccessGrantQuerySet(ReviewedQuerySet):
     """Access grants."""

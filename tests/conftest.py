@@ -2,6 +2,9 @@
 
 import pytest
 
+# The generic API test classes live outside test_*.py files; rewrite their asserts so failures explain themselves.
+pytest.register_assert_rewrite("tests.api_testing")
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):

@@ -102,3 +102,9 @@ def make_export_control(**fields) -> ExportControl:
         "review_status": ReviewStatusChoices.PUBLISHED,
     }
     return ExportControl.objects.create(slug=slug, **{**defaults, **fields})
+
+
+def make_citation(record, source=None, **fields):
+    """Cite ``source`` (a new published source by default) in support of ``record``."""
+    citation_model = type(record).citations.rel.related_model
+    return citation_model.objects.create(record=record, source=source or make_source(), **fields)

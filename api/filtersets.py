@@ -1,0 +1,520 @@
+"""Query parameters of the public API: one FilterSet per resource, on shared bases.
+
+Conventions, the same on every resource:
+
+- a slug parameter (``developer``, ``source``, ``covers_chip``) takes the slug of a published record;
+- an enum parameter (``weights``, ``confidence``) takes one of the enum's values;
+- repeating a parameter means OR (``?developer=deepseek&developer=alibaba-qwen``), different parameters AND;
+- date ranges are ``<field>_after`` / ``<field>_before`` and include their bounds; number ranges are
+  ``<field>_min`` / ``<field>_max``, also inclusive;
+- anything that does not parse is refused with a 400 that names the parameter, never ignored.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db.models import F, Q
+from django_filters import rest_framework as filters
+from django_filters.fields import ModelMultipleChoiceField
+
+from datasets.choices import (
+    AccessTypeChoices,
+    ArchitectureChoices,
+    ChipKindChoices,
+    ClaimStatusChoices,
+    ConfidenceChoices,
+    CountryChoices,
+    EndReasonChoices,
+    InstrumentChoices,
+    OrganizationKindChoices,
+    OutcomeChoices,
+    SourceKindChoices,
+    WeightsChoices,
+)
+from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+
+__all__ = [
+    "AccessGrantFilterSet",
+    "ChipFilterSet",
+    "ExportControlFilterSet",
+    "ModelReleaseFilterSet",
+    "OrganizationFilterSet",
+    "SourceFilterSet",
+]
+
+INVALID_DATE = "Enter a valid date (YYYY-MM-DD)."
+INVALID_DATETIME = "Enter a valid ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z (or a date, 2025-01-31)."
+INVALID_WHOLE_NUMBER = "Enter a whole number."
+
+
+# Filter classes: the few shapes every resource's parameters take.
+
+
+class DateFilter(filters.DateFilter):
+    """A date in ISO 8601 form (YYYY-MM-DD) only, so that 01/02/2025 is refused rather than guessed at."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("error_messages", {"invalid": INVALID_DATE})
+        super().__init__(*args, **kwargs)
+
+
+class WholeNumberFilter(filters.NumberFilter):
+    """A whole number from 0 to 2^63 - 1 (parameter counts, TPP): larger numbers would overflow the
+    database's integers and fail as a server error instead of a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("error_messages", {"invalid": INVALID_WHOLE_NUMBER})
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return MaxValueValidator(2**63 - 1)
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` / ``false`` (or ``1`` / ``0``); anything else is an error instead of being ignored."""
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "Yes"), ("false", "No")])
+    values = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.values[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError('Enter "true" or "false".', code="invalid") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean parameter that refuses values other than true/false (the REST framework flavour of
+    django-filter's BooleanFilter reads anything else as "no filter")."""
+
+    field_class = StrictBooleanField
+
+
+class EnumFilter(filters.MultipleChoiceFilter):
+    """One or more values of an enum; repeat the parameter for OR. An unknown value is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        # filter_in() keeps one row per record without a DISTINCT.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return filter_in(qs, self.field_name, value) if value else qs
+
+
+class SlugsField(ModelMultipleChoiceField):
+    """The records named by one or more slugs."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        # Django answers "no value" with queryset.none(), which a filter method would apply as "match nothing".
+        return cleaned if value else []
+
+
+class SlugFilter(filters.ModelMultipleChoiceFilter):
+    """One or more slugs of published records; repeat the parameter for OR. An unknown slug is a 400."""
+
+    field_class = SlugsField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "Select a valid choice. %(value)s is not the slug of a published record."},
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return filter_in(qs, self.field_name, value) if value else qs
+
+
+class RepeatableTextInput(forms.TextInput):
+    """A text box whose parameter may be repeated: the form field receives every value."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+
+    def format_value(self, value):
+        return value[0] if isinstance(value, list) and value else None
+
+
+class RepeatableTextField(forms.Field):
+    """The non-blank values of a repeatable text parameter, stripped."""
+
+    widget = RepeatableTextInput
+
+    def to_python(self, value):
+        return [text.strip() for text in value or [] if text and text.strip()]
+
+
+class ExactTextFilter(filters.MultipleChoiceFilter):
+    """One or more texts matched exactly, ignoring case; repeat the parameter for OR.
+
+    A MultipleChoiceFilter without choices, so that the schema documents a repeatable parameter.
+    """
+
+    field_class = RepeatableTextField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matches = Q()
+        for text in value:
+            matches |= Q(**{f"{self.field_name}__iexact": text})
+        return qs.filter(matches)
+
+
+class SearchFilter(filters.CharFilter):
+    """Free-text search: records where any of ``fields`` contains the text, ignoring case."""
+
+    def __init__(self, *fields: str, **kwargs):
+        self.search_fields = fields
+        kwargs.setdefault(
+            "help_text", f"Case-insensitive search: records whose {', '.join(fields)} contains this text."
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        text = (value or "").strip()
+        if not text:
+            return qs
+        matches = Q()
+        for field in self.search_fields:
+            matches |= Q(**{f"{field}__icontains": text})
+        return qs.filter(matches)
+
+
+def filter_in(queryset, path: str, values):
+    """Records whose ``path`` is any of ``values``.
+
+    Through a to-many relation the match is a ``pk IN (subquery)``: a record that matches several
+    values is listed once, without a DISTINCT over the whole result.
+    """
+    lookup = {f"{path}__in": values}
+    if not _crosses_to_many(queryset.model, path):
+        return queryset.filter(**lookup)
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(**lookup).values("pk"))
+
+
+def _crosses_to_many(model, path: str) -> bool:
+    """Whether the ``__``-separated lookup path goes through a to-many relation."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Sort by the listed fields (``-`` for descending, comma-separated). Records without a value come last
+    in either direction (SQLite and PostgreSQL disagree otherwise), and ties are broken by slug, so that
+    pages never overlap."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in filter(None, value):
+            field = self.get_ordering_value(param)
+            if field.startswith("-"):
+                ordering.append(F(field[1:]).desc(nulls_last=True))
+            else:
+                ordering.append(F(field).asc(nulls_last=True))
+        return qs.order_by(*ordering, "slug")
+
+
+def ordering_filter(*fields: str) -> OrderingFilter:
+    """The ``ordering`` parameter over ``fields`` (plus slug and updated_at, on every resource)."""
+    names = ("slug", *fields, "updated_at")
+    return OrderingFilter(
+        fields=[(name, name) for name in names],
+        help_text=f"Sort order: one or more of {', '.join(names)}, comma-separated; prefix a field with `-` "
+        "for descending order. Default: slug. Records without a value come last; ties are broken by slug.",
+    )
+
+
+def date_range(field: str, what: str) -> tuple[DateFilter, DateFilter]:
+    """The ``<field>_after`` / ``<field>_before`` pair, both inclusive."""
+    return (
+        DateFilter(field_name=field, lookup_expr="gte", help_text=f"{what} on or after this date (YYYY-MM-DD)."),
+        DateFilter(field_name=field, lookup_expr="lte", help_text=f"{what} on or before this date (YYYY-MM-DD)."),
+    )
+
+
+def number_range(field: str, what: str) -> tuple[WholeNumberFilter, WholeNumberFilter]:
+    """The ``<field>_min`` / ``<field>_max`` pair, both inclusive."""
+    return (
+        WholeNumberFilter(field_name=field, lookup_expr="gte", help_text=f"{what} of at least this value."),
+        WholeNumberFilter(field_name=field, lookup_expr="lte", help_text=f"{what} of at most this value."),
+    )
+
+
+# Base FilterSets.
+
+
+class RecordFilterSet(filters.FilterSet):
+    """Parameters shared by every resource: free-text search, change tracking and ordering.
+
+    Subclasses redeclare ``q`` with the columns they search and ``ordering`` with the fields they sort by.
+    """
+
+    q = SearchFilter("slug")
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        error_messages={"invalid": INVALID_DATETIME},
+        help_text="Records changed at or after this ISO 8601 date-time (e.g. 2025-01-31T00:00:00Z; a date "
+        "means its midnight UTC). Use it to sync a mirror: ask for what changed since the last sync.",
+    )
+    ordering = ordering_filter()
+
+
+class CuratedFilterSet(RecordFilterSet):
+    """Parameters shared by the curated resources, which cite sources and carry a confidence level."""
+
+    source = SlugFilter(
+        field_name="citations__source",
+        queryset=Source.objects.published(),
+        method="filter_source",
+        help_text="Slug of a published source: records that cite it. Repeat for any of several sources.",
+    )
+    confidence = EnumFilter(
+        choices=ConfidenceChoices.choices,
+        help_text="How well the record is supported by its sources. Repeat for any of several levels.",
+    )
+
+    def filter_source(self, queryset, name, value):
+        citations = queryset.model.citations.rel.related_model.objects
+        return queryset.filter(pk__in=citations.filter(source__in=value).values("record_id"))
+
+
+# One FilterSet per resource.
+
+
+class OrganizationFilterSet(CuratedFilterSet):
+    """Parameters of /api/v1/organizations/."""
+
+    q = SearchFilter("slug", "name", "aliases", "description")
+    country = EnumFilter(
+        choices=CountryChoices.choices,
+        help_text="ISO 3166-1 alpha-2 code of the country of headquarters. Repeat for any of several.",
+    )
+    kind = EnumFilter(
+        choices=OrganizationKindChoices.choices, help_text="Kind of organization. Repeat for any of several."
+    )
+    ordering = ordering_filter("name", "country", "kind")
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+
+class SourceFilterSet(RecordFilterSet):
+    """Parameters of /api/v1/sources/."""
+
+    q = SearchFilter("slug", "title", "publisher")
+    publisher = ExactTextFilter(
+        help_text="Publisher of the document, exact name, ignoring case (e.g. Reuters). Repeat for any of several.",
+    )
+    kind = EnumFilter(choices=SourceKindChoices.choices, help_text="Kind of document. Repeat for any of several.")
+    published_on_after, published_on_before = date_range("published_on", "Documents published")
+    ordering = ordering_filter("title", "publisher", "published_on")
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+
+class ChipFilterSet(CuratedFilterSet):
+    """Parameters of /api/v1/chips/."""
+
+    q = SearchFilter("slug", "name", "memory_type", "notes")
+    vendor = SlugFilter(
+        queryset=Organization.objects.published(),
+        help_text="Slug of the organization that sells the chip (e.g. nvidia). Repeat for any of several.",
+    )
+    kind = EnumFilter(choices=ChipKindChoices.choices, help_text="Kind of item. Repeat for any of several.")
+    china_variant_of = SlugFilter(
+        queryset=Chip.objects.published(),
+        help_text="Slug of a chip: its China-market variants (e.g. nvidia-h100 gives the H800 and H20).",
+    )
+    tpp_min, tpp_max = number_range("tpp", "Total Processing Performance (TPP)")
+    ordering = ordering_filter("name", "announced_on", "tpp", "memory_gb", "dense_bf16_tflops")
+
+    class Meta:
+        model = Chip
+        fields: list[str] = []
+
+
+class ModelReleaseFilterSet(CuratedFilterSet):
+    """Parameters of /api/v1/model-releases/."""
+
+    q = SearchFilter("slug", "name", "family", "huggingface_repo", "notes")
+    developer = SlugFilter(
+        queryset=Organization.objects.published(),
+        help_text="Slug of the developer (e.g. deepseek). Repeat for any of several developers.",
+    )
+    developer_country = EnumFilter(
+        field_name="developer__country",
+        choices=CountryChoices.choices,
+        method="filter_developer_country",
+        help_text="ISO 3166-1 alpha-2 code of the developer's country (e.g. CN). Repeat for any of several.",
+    )
+    weights = EnumFilter(
+        choices=WeightsChoices.choices, help_text="How the weights can be obtained. Repeat for any of several."
+    )
+    architecture = EnumFilter(
+        choices=ArchitectureChoices.choices, help_text="Broad architecture. Repeat for any of several."
+    )
+    family = ExactTextFilter(
+        help_text='Model family, exact name, ignoring case (e.g. "DeepSeek-V3"). Repeat for any of several.',
+    )
+    released_on_after, released_on_before = date_range("released_on", "Models released")
+    announced_on_after, announced_on_before = date_range("announced_on", "Models announced")
+    parameters_total_min, parameters_total_max = number_range("parameters_total", "Total parameter count")
+    trained_on = SlugFilter(
+        field_name="training_chips",
+        queryset=Chip.objects.published(),
+        help_text="Slug of a chip the model was trained on (e.g. nvidia-h800). Repeat for any of several.",
+    )
+    has_released = BooleanFilter(
+        method="filter_has_released",
+        help_text="true: models that have been released (weights or API); false: models only announced so far.",
+    )
+    ordering = ordering_filter("name", "released_on", "announced_on", "parameters_total", "context_length")
+
+    class Meta:
+        model = ModelRelease
+        fields: list[str] = []
+
+    def filter_developer_country(self, queryset, name, value):
+        return queryset.filter(developer__in=Organization.objects.published().filter(country__in=value))
+
+    def filter_has_released(self, queryset, name, value):
+        return queryset.released() if value else queryset.unreleased()
+
+
+class AccessGrantFilterSet(CuratedFilterSet):
+    """Parameters of /api/v1/access-grants/."""
+
+    q = SearchFilter("slug", "model_description", "grantee_description", "purpose", "notes")
+    model = SlugFilter(
+        queryset=ModelRelease.objects.published(),
+        help_text="Slug of the model release the access concerns (e.g. deepseek-v4). Repeat for any of several.",
+    )
+    model_developer = SlugFilter(
+        field_name="model__developer",
+        queryset=Organization.objects.published(),
+        method="filter_model_developer",
+        help_text="Slug of the developer of the model (e.g. deepseek). Repeat for any of several.",
+    )
+    grantee = SlugFilter(
+        queryset=Organization.objects.published(),
+        help_text="Slug of the organization that got (or was refused) access (e.g. huawei). Repeat for any of several.",
+    )
+    grantee_country = EnumFilter(
+        field_name="grantee__country",
+        choices=CountryChoices.choices,
+        method="filter_grantee_country",
+        help_text="ISO 3166-1 alpha-2 code of the grantee's country. Repeat for any of several.",
+    )
+    grantor = SlugFilter(
+        queryset=Organization.objects.published(),
+        help_text="Slug of the organization that gave (or refused) access. Repeat for any of several.",
+    )
+    access_type = EnumFilter(
+        choices=AccessTypeChoices.choices, help_text="What kind of access. Repeat for any of several."
+    )
+    outcome = EnumFilter(
+        choices=OutcomeChoices.choices,
+        help_text="Granted, explicitly withheld, revoked or obtained without consent. Repeat for any of several.",
+    )
+    claim_status = EnumFilter(
+        choices=ClaimStatusChoices.choices,
+        help_text="How well established the grant is (who says it happened). Repeat for any of several.",
+    )
+    active_on = DateFilter(
+        method="filter_active_on",
+        help_text="Grants in effect on this date (YYYY-MM-DD): started on or before it, or with no start date "
+        "recorded, and not ended by it (a grant that ends on this date is no longer active).",
+    )
+    starts_on_after, starts_on_before = date_range("starts_on", "Grants starting")
+    ordering = ordering_filter("starts_on", "ends_on", "reported_on")
+
+    class Meta:
+        model = AccessGrant
+        fields: list[str] = []
+
+    def filter_model_developer(self, queryset, name, value):
+        return queryset.filter(model__in=ModelRelease.objects.published().filter(developer__in=value))
+
+    def filter_grantee_country(self, queryset, name, value):
+        return queryset.filter(grantee__in=Organization.objects.published().filter(country__in=value))
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+
+class ExportControlFilterSet(CuratedFilterSet):
+    """Parameters of /api/v1/export-controls/."""
+
+    q = SearchFilter("slug", "title", "reference", "summary", "covered_items")
+    jurisdiction = EnumFilter(
+        choices=CountryChoices.choices,
+        help_text='ISO 3166-1 alpha-2 code of the issuing state, or "EU" (e.g. US, CN). Repeat for any of several.',
+    )
+    authority = SlugFilter(
+        queryset=Organization.objects.published(),
+        help_text="Slug of the body that issued the measure (e.g. us-bis). Repeat for any of several.",
+    )
+    instrument = EnumFilter(
+        choices=InstrumentChoices.choices, help_text="Legal or policy form. Repeat for any of several."
+    )
+    target_country = EnumFilter(
+        field_name="target_countries",
+        choices=CountryChoices.choices,
+        help_text="ISO 3166-1 alpha-2 code of a destination the measure targets (e.g. CN). Repeat for any of several.",
+    )
+    targets_organization = SlugFilter(
+        field_name="targeted_organizations",
+        queryset=Organization.objects.published(),
+        help_text="Slug of an organization the measure names (e.g. huawei). Repeat for any of several.",
+    )
+    covers_chip = SlugFilter(
+        field_name="covered_chips",
+        queryset=Chip.objects.published(),
+        help_text="Slug of a chip the measure covers (e.g. nvidia-h20). Repeat for any of several.",
+    )
+    in_force_on = DateFilter(
+        method="filter_in_force_on",
+        help_text="Measures in force on this date (YYYY-MM-DD): effective on or before it, not ended by it, "
+        "and not suspended by another published measure in force on that date.",
+    )
+    effective_on_after, effective_on_before = date_range("effective_on", "Measures taking effect")
+    end_reason = EnumFilter(
+        choices=EndReasonChoices.choices,
+        help_text="Why the measure stopped being in force. Repeat for any of several.",
+    )
+    supersedes = SlugFilter(
+        queryset=ExportControl.objects.published(),
+        help_text="Slug of an export control: the measures that supersede it. Repeat for any of several.",
+    )
+    ordering = ordering_filter("title", "announced_on", "effective_on", "ends_on")
+
+    class Meta:
+        model = ExportControl
+        fields: list[str] = []
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.in_force_on(value)

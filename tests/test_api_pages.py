@@ -1,0 +1,59 @@
+"""The HTML pages around the API: the landing page and the documentation, served with our own assets."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ASSET = re.compile(r"""(?:src|href)=["']([^"']+\.(?:js|css|png|ico))["']""")
+
+
+def assets(html: str) -> list[str]:
+    return ASSET.findall(html)
+
+
+def test_landing_page_shows_counts_and_links(client):
+    factories.make_export_control(slug="us-ai-diffusion")
+    factories.make_export_control(slug="draft-rule", review_status="draft")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "AI Access Registry" in html
+    assert re.search(r'href="/api/v1/export-controls/">Export controls</a></td><td>1</td>', html)
+    for link in ("/api/v1/", "/api/docs/", "/api/redoc/", "/api/schema/", "/admin/"):
+        assert f'href="{link}"' in html, link
+    assert assets(html) == ["/static/api/landing.css"]
+
+
+@pytest.mark.parametrize("name", ["swagger-ui", "redoc"])
+def test_docs_pages_load_their_assets_from_this_server(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = assets(html)
+    assert found, "the page loads no script"
+    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in found), found
+    assert "https://" not in html
+    assert "/api/schema/" in html
+
+
+def test_static_assets_exist(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse("swagger-ui")).content.decode() + client.get(reverse("redoc")).content.decode()
+    for asset in [*assets(html), "/static/api/landing.css"]:
+        assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_schema_is_yaml_by_default_and_json_on_request(client):
+    response = client.get(reverse("schema"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert response.content.startswith(b"openapi: 3.0.3")
+    response = client.get(reverse("schema"), {"format": "json"})
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "AI Access Registry API"
