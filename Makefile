@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: serve test test-postgres lint format migrate load-data static clean
+.PHONY: serve test test-postgres lint format schema migrate load-data static clean
 
 # The venv is rebuilt only when a requirements file changes: a stamp file records the last install.
 $(VENV)/.installed-runtime: requirements.txt
@@ -45,6 +45,10 @@ test: lint
 # The same suite against a throw-away PostgreSQL server (installed from Debian's packages when missing).
 test-postgres: $(VENV)/.installed-dev
 	.ci/with-postgres $(VENV)/bin/pytest
+
+# Regenerate the committed OpenAPI schema after an API change (tests/test_schema.py compares against it).
+schema: $(VENV)/.installed-runtime
+	$(MANAGE) spectacular --validate --fail-on-warn --file api/openapi.yaml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

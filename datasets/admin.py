@@ -107,7 +107,8 @@ class ReviewedAdmin(admin.ModelAdmin):
 
     @property
     def api_basename(self) -> str:
-        return self.model._meta.model_name
+        # The API router names its routes after the model's verbose name: "model-release-detail".
+        return str(self.model._meta.verbose_name).replace(" ", "-")
 
     def _apply(self, request, queryset, transition, verb, **kwargs):
         done = 0
@@ -211,6 +212,8 @@ class ChipAdmin(CuratedAdmin):
                     "memory_type",
                     "memory_bandwidth_tbps",
                     "dense_bf16_tflops",
+                    "dense_fp8_tflops",
+                    "interconnect_bandwidth_gbps",
                     "tpp",
                     "tpp_basis",
                     "notes",

@@ -167,3 +167,12 @@ def test_date_hierarchy_on_dated_records(admin_client, records):
     records["modelrelease"].save()
     response = admin_client.get(reverse("admin:datasets_modelrelease_changelist"), {"released_on__year": "2024"})
     assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize("model_name", CURATED_MODELS)
+def test_change_page_links_to_the_public_api_record(admin_client, records, model_name):
+    record = records[model_name]
+    page = admin_client.get(reverse(f"admin:datasets_{model_name}_change", args=[record.pk]))
+    api_path = f"/api/v1/{str(record._meta.verbose_name_plural).replace(' ', '-')}/{record.slug}/"
+    assert f'href="{api_path}"'.encode() in page.content
+    assert admin_client.get(api_path).status_code == 200
