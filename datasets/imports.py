@@ -64,9 +64,21 @@ def _read_entries(path: Path) -> list[dict]:
 
 
 def _normalise(model, fields: dict) -> dict:
-    """Make two serialized forms of one record comparable (many-to-many lists in sorted order)."""
-    m2m = {f.name for f in model._meta.many_to_many}
-    return {name: sorted(value, key=json.dumps) if name in m2m else value for name, value in fields.items()}
+    """Make two serialized forms of one record comparable: values parsed by their model field (so that
+    "3.2" and "3.200" are one decimal), many-to-many lists in sorted order."""
+    normal = {}
+    for name, value in fields.items():
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            normal[name] = sorted(value, key=json.dumps)
+        elif field.is_relation or value is None:
+            normal[name] = value
+        else:
+            try:
+                normal[name] = field.to_python(value)
+            except ValidationError:
+                normal[name] = value  # left for full_clean() to report with the record's name
+    return normal
 
 
 def _existing_records(model) -> dict[tuple, dict]:

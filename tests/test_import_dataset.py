@@ -124,3 +124,21 @@ def test_missing_or_empty_directory_is_refused(tmp_path):
         run(tmp_path / "nowhere")
     with pytest.raises(CommandError, match=r"no \*\.json"):
         run(tmp_path)
+
+
+def test_equal_values_written_differently_count_as_unchanged(fixture_dir):
+    run(fixture_dir)
+    path = next(fixture_dir.glob("*_chip.json"))
+    entries = json.loads(path.read_text())
+    entries[0]["fields"]["memory_gb"] = "80"
+    path.write_text(json.dumps(entries))
+    run(fixture_dir)  # the first write of 80
+    entries[0]["fields"]["memory_gb"] = "80.0"
+    path.write_text(json.dumps(entries))
+    assert "datasets.chip: 0 created, 0 updated, 2 unchanged" in run(fixture_dir)
+
+
+def test_curated_fixtures_import_cleanly_and_a_second_import_changes_nothing(settings):
+    fixtures = settings.BASE_DIR / "fixtures"
+    assert "changed 0 record(s)" not in run(fixtures)
+    assert "changed 0 record(s)" in run(fixtures)
