@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: serve test test-postgres lint format schema migrate load-data static clean
+.PHONY: serve test test-postgres lint format schema validate migrate load-data release static clean test-typescript fuzz test-e2e
 
 # The venv is rebuilt only when a requirements file changes: a stamp file records the last install.
 $(VENV)/.installed-runtime: requirements.txt
@@ -25,10 +25,14 @@ migrate: $(VENV)/.installed-runtime
 load-data: migrate
 	$(MANAGE) import_dataset fixtures
 
+# The downloadable release that /api/v1/dataset/ offers (var/release/).
+release: load-data
+	$(MANAGE) export_dataset
+
 static: $(VENV)/.installed-runtime
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
-serve: load-data static
+serve: release static
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 lint: $(VENV)/.installed-dev
@@ -39,12 +43,34 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint
+test: lint validate
 	$(VENV)/bin/pytest
+
+# The curated fixtures pass validate_dataset (checked in a throw-away SQLite database).
+validate: $(VENV)/.installed-runtime
+	@tmp=$$(mktemp -d); \
+	env -u DATABASE_URL DJANGO_VAR_DIR=$$tmp $(MANAGE) migrate --noinput -v0 \
+	  && env -u DATABASE_URL DJANGO_VAR_DIR=$$tmp $(MANAGE) validate_dataset --fixtures fixtures; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 # The same suite against a throw-away PostgreSQL server (installed from Debian's packages when missing).
 test-postgres: $(VENV)/.installed-dev
 	.ci/with-postgres $(VENV)/bin/pytest
+
+# The types openapi-typescript generates from api/openapi.yaml, used by a typed example that must compile with
+# `tsc --strict` (node and npm from the machine; versions pinned in clients/typescript/package-lock.json).
+test-typescript:
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
+
+# schemathesis against a live server (gunicorn on loopback, a fresh SQLite database with the curated fixtures):
+# every check on every operation of the schema; how much it generates is in .ci/schemathesis.toml.
+fuzz: $(VENV)/.installed-dev
+	.ci/fuzz
+
+# The admin's review workflow end to end in headless Chromium (Debian's package, installed when missing), driven
+# by Playwright; screenshots in var/e2e-screenshots/.
+test-e2e: $(VENV)/.installed-dev
+	.ci/e2e
 
 # Regenerate the committed OpenAPI schema after an API change (tests/test_schema.py compares against it).
 schema: $(VENV)/.installed-runtime

@@ -2,21 +2,34 @@
 
 Conventions, the same on every resource:
 
-- a slug parameter (``developer``, ``source``, ``covers_chip``) takes the slug of a published record;
+- a slug parameter (``developer``, ``source``, ``covers_chip``) takes the slug of a published record; a
+  malformed slug, or one that names no published record, is a 400;
 - an enum parameter (``weights``, ``confidence``) takes one of the enum's values;
 - repeating a parameter means OR (``?developer=deepseek&developer=alibaba-qwen``), different parameters AND;
 - date ranges are ``<field>_after`` / ``<field>_before`` and include their bounds; number ranges are
   ``<field>_min`` / ``<field>_max``, also inclusive;
-- anything that does not parse is refused with a 400 that names the parameter, never ignored.
+- anything that does not parse is refused with a 400 that names the parameter, never ignored, and so is a
+  single-value parameter given more than once;
+- a date, number, boolean, text or ordering parameter given empty (``?released_on_after=``) counts as not given,
+  as in the browsable API's filter form, which sends every field.
+
+Each filter class also says what its parameter accepts beyond its type, for the OpenAPI schema
+(``api.schema.RegistryFilterExtension`` reads it): ``value_schema`` (keywords for one value, such as a slug's
+pattern) and ``blank_means_absent`` (documented as ``allowEmptyValue``). The schema then matches what the
+parameter really accepts, so that client generators and schemathesis see the same contract as the server.
 """
+
+import datetime
+import re
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, ProhibitNullCharactersValidator
 from django.db.models import F, Q
 from django_filters import rest_framework as filters
-from django_filters.fields import ModelMultipleChoiceField
+from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleChoiceField
+from django_filters.widgets import BaseCSVWidget
 
 from datasets.choices import (
     AccessTypeChoices,
@@ -46,6 +59,15 @@ __all__ = [
 INVALID_DATE = "Enter a valid date (YYYY-MM-DD)."
 INVALID_DATETIME = "Enter a valid ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z (or a date, 2025-01-31)."
 INVALID_WHOLE_NUMBER = "Enter a whole number."
+GIVEN_MORE_THAN_ONCE = "Give this parameter once: it takes a single value."
+INVALID_SORT_KEYS = "Enter sort keys separated by single commas, without an empty one."
+UNKNOWN_SLUG = "Select a valid choice. %(value)s is not the slug of a published record."
+INVALID_SLUG = "Enter a valid slug (letters, digits, hyphens, underscores); got %(value)r."
+OUT_OF_RANGE_DATETIME = "Enter a date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z."
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# Text parameters refuse NUL, which no stored text holds and PostgreSQL cannot even compare with.
+TEXT_PATTERN = r"^[^\x00]*$"
+MAX_WHOLE_NUMBER = 2**63 - 1
 
 
 # Filter classes: the few shapes every resource's parameters take.
@@ -54,9 +76,36 @@ INVALID_WHOLE_NUMBER = "Enter a whole number."
 class DateFilter(filters.DateFilter):
     """A date in ISO 8601 form (YYYY-MM-DD) only, so that 01/02/2025 is refused rather than guessed at."""
 
+    blank_means_absent = True
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("error_messages", {"invalid": INVALID_DATE})
+        super().__init__(*args, **kwargs)
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time that exists in UTC: 0001-01-01T00:00:00+01:00 is in year 0 there, which the
+    database adapter cannot represent (a server error, not a 400, before this check)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                moment.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(OUT_OF_RANGE_DATETIME, code="invalid") from None
+        return moment
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time (a date alone means its midnight UTC)."""
+
+    field_class = UTCDateTimeField
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": INVALID_DATETIME})
         super().__init__(*args, **kwargs)
 
 
@@ -65,6 +114,8 @@ class WholeNumberFilter(filters.NumberFilter):
     database's integers and fail as a server error instead of a 400."""
 
     field_class = forms.IntegerField
+    value_schema = {"format": "int64", "minimum": 0, "maximum": MAX_WHOLE_NUMBER}
+    blank_means_absent = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
@@ -72,7 +123,7 @@ class WholeNumberFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
     def get_max_validator(self):
-        return MaxValueValidator(2**63 - 1)
+        return MaxValueValidator(MAX_WHOLE_NUMBER)
 
 
 class StrictBooleanField(forms.Field):
@@ -95,6 +146,7 @@ class BooleanFilter(django_filters.BooleanFilter):
     django-filter's BooleanFilter reads anything else as "no filter")."""
 
     field_class = StrictBooleanField
+    blank_means_absent = True
 
 
 class EnumFilter(filters.MultipleChoiceFilter):
@@ -110,30 +162,45 @@ class EnumFilter(filters.MultipleChoiceFilter):
 
 
 class SlugsField(ModelMultipleChoiceField):
-    """The records named by one or more slugs."""
+    """The published records named by one or more slugs, as a queryset (None when the parameter is absent).
+
+    A malformed slug is a 400, and so is a well-formed one that names no published record (a typo, a
+    withdrawn or unpublished record): a filter on a record that does not exist is a mistake worth saying,
+    not an empty answer that looks like "no such grants".
+    """
+
+    slug = re.compile(SLUG_PATTERN)
 
     def clean(self, value):
-        cleaned = super().clean(value)
-        # Django answers "no value" with queryset.none(), which a filter method would apply as "match nothing".
-        return cleaned if value else []
+        if not value:
+            return None
+        bad = [slug for slug in value if not self.slug.fullmatch(str(slug))]
+        if bad:
+            raise ValidationError(INVALID_SLUG, code="invalid_slug", params={"value": bad[0]})
+        found = dict(self.queryset.filter(**{f"{self.to_field_name}__in": value}).values_list(self.to_field_name, "pk"))
+        unknown = [slug for slug in value if slug not in found]
+        if unknown:
+            raise ValidationError(UNKNOWN_SLUG, code="unknown_slug", params={"value": unknown[0]})
+        return self.queryset.model._default_manager.filter(pk__in=found.values())
 
 
 class SlugFilter(filters.ModelMultipleChoiceFilter):
-    """One or more slugs of published records; repeat the parameter for OR. An unknown slug is a 400."""
+    """One or more slugs of published records; repeat the parameter for OR. A malformed slug, or one that
+    names no published record, is a 400."""
 
     field_class = SlugsField
+    value_schema = {"pattern": SLUG_PATTERN}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("distinct", False)
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid_choice": "Select a valid choice. %(value)s is not the slug of a published record."},
-        )
+        if kwargs.get("help_text"):
+            kwargs["help_text"] += " A slug that names no published record is a 400."
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        return filter_in(qs, self.field_name, value) if value else qs
+        # ``value`` is a queryset of the named records, possibly empty (match nothing), or None (not given).
+        return qs if value is None else filter_in(qs, self.field_name, value)
 
 
 class RepeatableTextInput(forms.TextInput):
@@ -147,12 +214,15 @@ class RepeatableTextInput(forms.TextInput):
 
 
 class RepeatableTextField(forms.Field):
-    """The non-blank values of a repeatable text parameter, stripped."""
+    """The non-blank values of a repeatable text parameter, stripped; NUL is refused, as by every text field."""
 
     widget = RepeatableTextInput
 
     def to_python(self, value):
-        return [text.strip() for text in value or [] if text and text.strip()]
+        texts = [text.strip() for text in value or [] if text and text.strip()]
+        for text in texts:
+            ProhibitNullCharactersValidator()(text)
+        return texts
 
 
 class ExactTextFilter(filters.MultipleChoiceFilter):
@@ -162,6 +232,8 @@ class ExactTextFilter(filters.MultipleChoiceFilter):
     """
 
     field_class = RepeatableTextField
+    value_schema = {"pattern": TEXT_PATTERN}
+    blank_means_absent = True
 
     def filter(self, qs, value):
         if not value:
@@ -174,6 +246,9 @@ class ExactTextFilter(filters.MultipleChoiceFilter):
 
 class SearchFilter(filters.CharFilter):
     """Free-text search: records where any of ``fields`` contains the text, ignoring case."""
+
+    value_schema = {"pattern": TEXT_PATTERN}
+    blank_means_absent = True
 
     def __init__(self, *fields: str, **kwargs):
         self.search_fields = fields
@@ -216,10 +291,41 @@ def _crosses_to_many(model, path: str) -> bool:
     return False
 
 
+class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
+    """Comma-separated values, in one parameter or several: ``?ordering=a,b`` and ``?ordering=a&ordering=b``
+    read the same (django-filter's widget keeps only the last of repeated parameters, and openapi-python-client
+    sends a list as repeated parameters). An empty parameter counts as not given; an empty item between commas
+    (``?ordering=a,,b``) stays, for the field to refuse."""
+
+    def value_from_datadict(self, data, files, name):
+        if not hasattr(data, "getlist"):
+            return super().value_from_datadict(data, files, name)
+        values = data.getlist(name)
+        if not values:
+            return None
+        return [part for value in values if value for part in value.split(",")]
+
+
+class SortKeysField(BaseCSVField):
+    """Sort keys, each one of the choices: an empty one (``?ordering=name,``) is an error, not ignored."""
+
+    def clean(self, value):
+        if value and "" in value:
+            raise ValidationError(INVALID_SORT_KEYS, code="invalid")
+        return super().clean(value)
+
+
 class OrderingFilter(filters.OrderingFilter):
-    """Sort by the listed fields (``-`` for descending, comma-separated). Records without a value come last
-    in either direction (SQLite and PostgreSQL disagree otherwise), and ties are broken by slug, so that
-    pages never overlap."""
+    """Sort by the listed fields (``-`` for descending, comma-separated or repeated). Records without a value
+    come last in either direction (SQLite and PostgreSQL disagree otherwise), and ties are broken by slug, so
+    that pages never overlap."""
+
+    base_field_class = SortKeysField
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVSelect)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
@@ -239,8 +345,9 @@ def ordering_filter(*fields: str) -> OrderingFilter:
     names = ("slug", *fields, "updated_at")
     return OrderingFilter(
         fields=[(name, name) for name in names],
-        help_text=f"Sort order: one or more of {', '.join(names)}, comma-separated; prefix a field with `-` "
-        "for descending order. Default: slug. Records without a value come last; ties are broken by slug.",
+        help_text=f"Sort order: one or more of {', '.join(names)}, comma-separated (or repeat the parameter); "
+        "prefix a field with `-` for descending order. Default: slug. Records without a value come last; ties "
+        "are broken by slug.",
     )
 
 
@@ -263,6 +370,21 @@ def number_range(field: str, what: str) -> tuple[WholeNumberFilter, WholeNumberF
 # Base FilterSets.
 
 
+class FilterForm(forms.Form):
+    """The form behind every FilterSet: a single-value parameter given more than once is an error, where
+    Django would read the last value and ignore the others (``?tpp_max=high&tpp_max=5``)."""
+
+    repeatable_widgets = (forms.SelectMultiple, RepeatableTextInput, RepeatableCSVSelect)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if hasattr(self.data, "getlist"):
+            for name, field in self.fields.items():
+                if not isinstance(field.widget, self.repeatable_widgets) and len(self.data.getlist(name)) > 1:
+                    self.add_error(name, ValidationError(GIVEN_MORE_THAN_ONCE, code="repeated"))
+        return cleaned_data
+
+
 class RecordFilterSet(filters.FilterSet):
     """Parameters shared by every resource: free-text search, change tracking and ordering.
 
@@ -270,14 +392,16 @@ class RecordFilterSet(filters.FilterSet):
     """
 
     q = SearchFilter("slug")
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        error_messages={"invalid": INVALID_DATETIME},
         help_text="Records changed at or after this ISO 8601 date-time (e.g. 2025-01-31T00:00:00Z; a date "
         "means its midnight UTC). Use it to sync a mirror: ask for what changed since the last sync.",
     )
     ordering = ordering_filter()
+
+    def get_form_class(self):
+        return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
 
 
 class CuratedFilterSet(RecordFilterSet):

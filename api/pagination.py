@@ -41,7 +41,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return self._parse_offset(request)
 
     def _parse_limit(self, request) -> int:
-        raw = request.query_params.get(self.limit_query_param, "")
+        raw = _single_value(request, self.limit_query_param)
         if raw == "":
             return self.default_limit
         value = _whole_number(raw)
@@ -50,7 +50,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return value
 
     def _parse_offset(self, request) -> int:
-        raw = request.query_params.get(self.offset_query_param, "")
+        raw = _single_value(request, self.offset_query_param)
         if raw == "":
             return 0
         value = _whole_number(raw)
@@ -66,6 +66,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         }
         for parameter in parameters:
             parameter["schema"].update(bounds[parameter["name"]])
+            # An empty value means the default, as when the parameter is absent.
+            parameter["allowEmptyValue"] = True
         return parameters
 
     def get_paginated_response_schema(self, schema):
@@ -79,6 +81,14 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         properties["previous"]["example"] = "http://127.0.0.1:8000/api/v1/model-releases/?limit=50&offset=50"
         response["required"] = ["count", "next", "previous", "results"]
         return response
+
+
+def _single_value(request, name: str) -> str:
+    """The parameter's value ("" when absent); given more than once, an error rather than the last one."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise ValueError("Give this parameter once: it takes a single value.")
+    return values[0] if values else ""
 
 
 def _whole_number(raw: str) -> int | None:

@@ -4,8 +4,14 @@
 - Summaries ("List model releases", "Retrieve a model release") for the docs' sidebars.
 - Enum query parameters point at the same named enum components as the response fields, so that a
   generated client has one ``WeightsEnum``, not one inline enum per parameter.
+- Query parameters say what the server accepts beyond their type (a slug's pattern, a number's bounds,
+  whether an empty value counts as not given), as the filter classes declare it: client generators and
+  schemathesis then see the contract the server keeps.
+- No security requirement: the API is anonymous.
+- Every operation documents the 414 of the HTTP server in front of the API (a URL too long to read).
 """
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
@@ -36,11 +42,41 @@ SLUG = OpenApiParameter(
     pattern="^[-a-zA-Z0-9_]+$",
     description="Slug of the record: its stable public identifier (lowercase, hyphens), as in its url.",
 )
+FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv"],
+    description="Response format: `json` (the default) or `csv` (flat rows with the same field names; related "
+    "records and citations by slug, lists joined with `;`). `Accept: text/csv` does the same as `format=csv`.",
+)
+# The ``format`` parameter's values, a named component like every other enum (added by the postprocessing).
+FORMAT_ENUM = {"enum": ["csv", "json"], "type": "string", "description": "Response format."}
+CSV_PAGE = OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="With `format=csv`: the same page of records as CSV, a header row of field names first.",
+)
+CSV_RECORD = OpenApiResponse(response=OpenApiTypes.STR, description="With `format=csv`: the record as one CSV row.")
 NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="No published record has this slug.")
+BAD_FORMAT = OpenApiResponse(
+    response=BAD_PARAMETERS.response,
+    description="The `format` parameter names no format of this API.",
+    examples=[
+        OpenApiExample(
+            "Unknown format", value={"format": ["Select a valid choice. xml is not one of the available choices."]}
+        )
+    ],
+)
 
 
 class RegistryAutoSchema(AutoSchema):
     """The project's AutoSchema: error responses and summaries for the read-only record viewsets."""
+
+    def get_auth(self):
+        # drf-spectacular writes `security: [{}]` ("no credentials needed") on every operation of an anonymous
+        # API; openapi-python-client reads any security entry as "requires an AuthenticatedClient" (a token).
+        # No entry at all says the same to the standard, and to every generator.
+        return [requirement for requirement in super().get_auth() if requirement]
 
     def get_summary(self):
         model = getattr(getattr(self.view, "queryset", None), "model", None)
@@ -54,8 +90,11 @@ class RegistryAutoSchema(AutoSchema):
         return None
 
     def get_override_parameters(self):
-        if getattr(self.view, "action", None) == "retrieve":
-            return [SLUG]
+        action = getattr(self.view, "action", None)
+        if action == "retrieve":
+            return [SLUG, FORMAT]
+        if action == "list":
+            return [*super().get_override_parameters(), FORMAT]
         return super().get_override_parameters()
 
     def get_response_serializers(self):
@@ -63,12 +102,48 @@ class RegistryAutoSchema(AutoSchema):
         action = getattr(self.view, "action", None)
         if action == "list":
             return {
-                200: OpenApiResponse(serializer, description="One page of the published records that match the query."),
-                400: BAD_PARAMETERS,
+                (200, "application/json"): OpenApiResponse(
+                    serializer, description="One page of the published records that match the query."
+                ),
+                (200, "text/csv"): CSV_PAGE,
+                (400, "application/json"): BAD_PARAMETERS,
             }
         if action == "retrieve":
-            return {200: OpenApiResponse(serializer, description="The published record."), 404: NOT_FOUND}
+            return {
+                (200, "application/json"): OpenApiResponse(serializer, description="The published record."),
+                (200, "text/csv"): CSV_RECORD,
+                (400, "application/json"): BAD_FORMAT,
+                (404, "application/json"): NOT_FOUND,
+            }
         return serializer
+
+
+class RegistryFilterExtension(DjangoFilterExtension):
+    """django-filter's parameters as drf-spectacular documents them, plus what our filter classes declare
+    (``api.filtersets``): ``value_schema`` for one value, ``blank_means_absent`` as ``allowEmptyValue``.
+    Sort keys get readable enum member names (``RELEASED_ON_DESC`` rather than ``VALUE_4``)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        for parameter in parameters:
+            schema = parameter["schema"]
+            is_list = schema.get("type") == "array"
+            value = schema["items"] if is_list else schema
+            value.update(getattr(filter_field, "value_schema", {}))
+            # An empty value counts as not given (the browsable API's filter form sends every field). A list of
+            # free texts already allows "" as an item; anywhere else the schema must say so.
+            if getattr(filter_field, "blank_means_absent", False) and (not is_list or "enum" in value):
+                parameter["allowEmptyValue"] = True
+            if "enum" in value and any(choice.startswith("-") for choice in value["enum"]):
+                value["x-enum-varnames"] = [sort_key_name(choice) for choice in value["enum"]]
+        return parameters
+
+
+def sort_key_name(choice: str) -> str:
+    """The enum member name of a sort key: ``-released_on`` is RELEASED_ON_DESC."""
+    return choice.removeprefix("-").upper() + ("_DESC" if choice.startswith("-") else "")
 
 
 def postprocess_parameter_enums(result, generator, **kwargs):
@@ -80,7 +155,8 @@ def postprocess_parameter_enums(result, generator, **kwargs):
     parameters and fields keep their own description. Enums that match no component (``ordering``) stay
     inline, with their list.
     """
-    schemas = result.get("components", {}).get("schemas", {})
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("FormatEnum", FORMAT_ENUM)
     components = {
         frozenset(schema["enum"]): name
         for name, schema in schemas.items()
@@ -89,6 +165,9 @@ def postprocess_parameter_enums(result, generator, **kwargs):
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
+                if (parameter["name"], parameter["in"]) == ("format", "query"):
+                    # DRF reads `?format=` as no format given: an empty value is not an error.
+                    parameter["allowEmptyValue"] = True
                 schema = parameter.get("schema", {})
                 holder, key = (schema, "items") if schema.get("type") == "array" else (parameter, "schema")
                 name = components.get(frozenset(holder[key].get("enum", ())))
@@ -99,6 +178,23 @@ def postprocess_parameter_enums(result, generator, **kwargs):
         for prop in schema.get("properties", {}).values():
             if _refers_to_enum(prop, schemas):
                 _drop_value_list(prop)
+    return result
+
+
+def postprocess_uri_too_long(result, generator, **kwargs):
+    """Document, on every operation, the 414 that the HTTP server answers before the API sees the request when
+    the request line is too long (gunicorn's limit, with `make serve`, is 4094 bytes): a request with many
+    repeated parameters can meet it, and a client should know the status rather than be surprised by it."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            operation["responses"].setdefault(
+                "414",
+                {
+                    "description": "The URL is longer than the HTTP server accepts (a request line of about 4 KB "
+                    "with `make serve`): send fewer or shorter parameter values per request. The body, if any, "
+                    "is the HTTP server's page, not JSON."
+                },
+            )
     return result
 
 

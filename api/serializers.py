@@ -8,11 +8,12 @@ shape what they are given.
 """
 
 from django.db import models
+from django.urls import reverse as django_reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization, Source
 
 __all__ = [
     "AccessGrantSerializer",
@@ -21,13 +22,19 @@ __all__ = [
     "BriefExportControlSerializer",
     "BriefModelReleaseSerializer",
     "BriefOrganizationSerializer",
+    "ChangeEventSerializer",
+    "ChangeFeedSerializer",
     "ChipSerializer",
     "CitationSerializer",
+    "DatasetSerializer",
     "DocumentationSerializer",
+    "DownloadSerializer",
     "ErrorSerializer",
     "ExportControlSerializer",
+    "FieldChangeSerializer",
     "ModelReleaseSerializer",
     "OrganizationSerializer",
+    "PublicVersionSerializer",
     "RecordSerializer",
     "ResourceSummarySerializer",
     "ResourcesSerializer",
@@ -72,9 +79,19 @@ class RecordSerializer(serializers.ModelSerializer):
         return kwargs
 
 
-def record_url(basename: str) -> serializers.HyperlinkedIdentityField:
+class RecordURLField(serializers.HyperlinkedIdentityField):
+    """A record's canonical URL: absolute when there is a request, a path when there is none (release
+    files), and never carrying the request's ``?format=`` along (DRF's default), so that a record's URL is
+    the same in JSON, CSV and the browsable API."""
+
+    def get_url(self, obj, view_name, request, format):
+        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+def record_url(basename: str) -> RecordURLField:
     """The absolute API URL of a record, by slug."""
-    return serializers.HyperlinkedIdentityField(
+    return RecordURLField(
         view_name=f"api:{basename}-detail",
         lookup_field="slug",
         help_text="Absolute URL of this record in the API.",
@@ -452,3 +469,84 @@ class ErrorSerializer(serializers.Serializer):
     """An error that concerns the request as a whole (e.g. no published record has this slug)."""
 
     detail = serializers.CharField(read_only=True, help_text="What went wrong.")
+
+
+class DownloadSerializer(serializers.Serializer):
+    """A file of the current release."""
+
+    name = serializers.CharField(read_only=True, help_text='File name, e.g. "model-releases.csv".')
+    url = serializers.URLField(read_only=True, help_text="Where to download it.")
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 checksum of the file, in hex.")
+    size = serializers.IntegerField(read_only=True, help_text="Size in bytes.")
+
+
+class DatasetSerializer(serializers.Serializer):
+    """The dataset as a whole: its release, licence, how to cite it, when it last changed, and its files."""
+
+    name = serializers.CharField(read_only=True, help_text="Name of the dataset.")
+    version = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Version of the current release; null before the first one."
+    )
+    release_is_current = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the release holds the latest published data (false when records changed since).",
+    )
+    license = serializers.CharField(read_only=True, help_text="Licence of the data.")
+    license_url = serializers.URLField(read_only=True, help_text="Text of the data's licence.")
+    how_to_cite = serializers.CharField(read_only=True, help_text="How to cite the dataset.")
+    last_change = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When a published record last changed."
+    )
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text="Number of published records per resource."
+    )
+    downloads = DownloadSerializer(many=True, read_only=True, help_text="The release's files, with checksums.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    """One field's change between two public versions of a record."""
+
+    field = serializers.CharField(read_only=True, help_text="The field's name, as in the record.")
+    old = serializers.JSONField(
+        read_only=True, allow_null=True, help_text="The value before (related records by slug)."
+    )
+    new = serializers.JSONField(read_only=True, allow_null=True, help_text="The value after.")
+
+
+class PublicVersionSerializer(serializers.Serializer):
+    """A version of a record that the public could see, and what changed from the version before."""
+
+    number = serializers.IntegerField(read_only=True, help_text="1 for the first public version, then 2, 3...")
+    published_at = serializers.DateTimeField(read_only=True, help_text="When this version became public.")
+    changes = FieldChangeSerializer(
+        many=True, read_only=True, help_text="The fields that changed from the previous version (none for the first)."
+    )
+
+
+class ChangeEventSerializer(serializers.ModelSerializer):
+    """A change to the public registry: a record published, updated or withdrawn."""
+
+    url = serializers.SerializerMethodField(help_text="The record's URL (answers 404 once it is withdrawn).")
+
+    class Meta:
+        model = ChangeEvent
+        fields = ("seq", "resource", "slug", "change", "changed_at", "url")
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, event) -> str:
+        path = f"/api/v1/{event.resource}/{event.slug}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    """A page of the change feed."""
+
+    results = ChangeEventSerializer(many=True, read_only=True, help_text="Changes in feed order (by seq).")
+    next = serializers.URLField(
+        read_only=True, allow_null=True, help_text="The next page (after the last seq here); null at the end."
+    )
+    last_seq = serializers.IntegerField(
+        read_only=True, help_text="The newest seq in the feed: store it to resume after it next time."
+    )

@@ -5,24 +5,26 @@ FilterSet. Related records are prefetched through querysets of *published* recor
 shows up nested in a public one, and a list runs the same number of queries whatever its length.
 """
 
+import mimetypes
+
+from django.conf import settings
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import api_view
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from api import filtersets, serializers
+from api import filtersets, releases, serializers
+from api.dataset import DATA_LICENSE, DATA_LICENSE_URL, DATASET_DESCRIPTION, DATASET_NAME, citation_text
+from api.renderers import CSVRenderer
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
-
-DATASET_NAME = "AI Access Registry"
-DATASET_DESCRIPTION = (
-    "Vetted, sourced records of frontier AI model releases, who was granted (or refused) access to them, "
-    "the export controls on AI chips, and the organizations, chips and sources these refer to."
-)
-DATA_LICENSE = "CC BY 4.0"
-DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 # (name in the root, router basename, model): the API's resources, in the order the root lists them.
 RESOURCES = (
@@ -62,6 +64,16 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+    # ?format=csv (or Accept: text/csv) gives the same records as flat CSV rows.
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
+    def handle_exception(self, exc):
+        # Errors (400, 404) keep their documented JSON shape, whatever format the records were asked in.
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class OrganizationViewSet(RecordViewSet):
@@ -169,6 +181,67 @@ class RootView(APIView):
             },
         }
         return Response(serializers.RootSerializer(root).data)
+
+
+class DatasetView(APIView):
+    """The dataset as a whole: the current release's version and files, the licence, how to cite it, when
+    the published data last changed, and how many published records each resource holds."""
+
+    @extend_schema(
+        operation_id="dataset_retrieve",
+        summary="Release, licence, citation and downloads",
+        tags=["dataset"],
+        responses=OpenApiResponse(serializers.DatasetSerializer, description="The dataset and its current release."),
+    )
+    def get(self, request):
+        release = releases.read_release(settings.RELEASE_DIR)
+        package, files = release if release else ({}, [])
+        changed = releases.last_change()
+        dataset = {
+            "name": DATASET_NAME,
+            "version": package.get("version"),
+            "release_is_current": bool(package) and releases.is_current(package),
+            "license": DATA_LICENSE,
+            "license_url": DATA_LICENSE_URL,
+            "how_to_cite": citation_text(package.get("version")),
+            "last_change": changed,
+            "counts": releases.published_counts(),
+            "downloads": [
+                {
+                    "name": file.name,
+                    "url": reverse("api:dataset-file", kwargs={"name": file.name}, request=request),
+                    "sha256": file.sha256,
+                    "size": file.size,
+                }
+                for file in files
+            ],
+        }
+        return Response(serializers.DatasetSerializer(dataset).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def dataset_file(request, name: str):
+    """One file of the current release (only files its SHA256SUMS lists, and SHA256SUMS itself)."""
+    release = releases.read_release(settings.RELEASE_DIR)
+    listed = {file.name for file in release[1]} if release else set()
+    if name not in listed:
+        raise Http404("No such file in the current release.")
+    content_type = mimetypes.guess_type(name)[0] or "text/plain"
+    return FileResponse(
+        open(settings.RELEASE_DIR / name, "rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=f"{content_type}; charset=utf-8",
+    )
+
+
+def not_found(request, exception):
+    """404 for a URL that no route matches: JSON under /api/ (the documented error shape), Django's page
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 def landing(request):

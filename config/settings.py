@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "datasets",
     "api",
 ]
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change (the admin's logged-in user) in the records' history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +133,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Where `make serve` writes the current dataset release (export_dataset), served by /api/v1/dataset/.
+RELEASE_DIR = Path(os.environ.get("DJANGO_RELEASE_DIR", VAR_DIR / "release"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 STORAGES = {
@@ -167,6 +173,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "api.schema.RegistryAutoSchema",
+    # An unknown ?format= is a 400 naming the parameter (DRF's own answer is a 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     # Figures (memory, bandwidth, TFLOPS) are JSON numbers, as the schema says, not strings.
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -178,10 +186,11 @@ SPECTACULAR_SETTINGS = {
         "the export controls on AI chips, and the organizations, chips and sources these refer to. "
         "Read-only and anonymous; only published records are served, and every record cites its sources.\n\n"
         "Lists are paginated with `limit` (1 to 500, default 50) and `offset`. Filters follow one convention: "
-        "a slug parameter takes the slug of a published record, an enum parameter one of the enum's values; "
-        "repeating a parameter means OR, different parameters AND; `<field>_after` / `<field>_before` and "
-        "`<field>_min` / `<field>_max` are inclusive ranges. A parameter that does not parse is answered "
-        "with a 400 whose body names it and says what was expected.\n\n"
+        "a slug parameter takes the slug of a published record (one that names none matches nothing), an enum "
+        "parameter one of the enum's values; repeating a parameter means OR, different parameters AND; "
+        "`<field>_after` / `<field>_before` and `<field>_min` / `<field>_max` are inclusive ranges. A parameter "
+        "that does not parse is answered with a 400 whose body names it and says what was expected; an empty "
+        "value counts as not given where the parameter says `allowEmptyValue`.\n\n"
         "The data is published under CC BY 4.0."
     ),
     "VERSION": "1.0.0",
@@ -197,6 +206,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.postprocess_parameter_enums",
+        "api.schema.postprocess_uri_too_long",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",

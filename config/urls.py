@@ -15,3 +15,6 @@ urlpatterns = [
     # Our own ReDoc page: the package's loads web fonts from Google, and the docs must work offline.
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"), name="redoc"),
 ]
+
+# URLs under /api/ that match no route get a JSON 404, like every other API error.
+handler404 = "api.views.not_found"

@@ -6,10 +6,16 @@ columns, search, autocomplete relations and fieldsets grouped the way a curator 
 dates, provenance, curation.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from datasets import services
 from datasets.models import (
@@ -34,7 +40,16 @@ admin.site.index_title = "Records"
 CURATION_FIELDSET = (
     "Curation",
     {
-        "fields": ("review_status", "curator_notes", "public_api_link", "created_at", "updated_at"),
+        "fields": (
+            "review_status",
+            "revision_link",
+            "curator_notes",
+            "last_edited_by",
+            "public_api_link",
+            "created_at",
+            "updated_at",
+            "loaded_version",
+        ),
         "description": "Only published records are public. Curator notes never leave the admin.",
     },
 )
@@ -45,10 +60,26 @@ class CitationInline(admin.TabularInline):
 
     extra = 0
     autocomplete_fields = ["source"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # A quote is short: a small box keeps the citations table within the page.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
     fields = ["source", "locator", "quote"]
     verbose_name = "citation"
     verbose_name_plural = "citations (sources supporting this record)"
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.review_status not in (services.Status.PUBLISHED, services.Status.WITHDRAWN)
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 class OrganizationCitationInline(CitationInline):
@@ -71,15 +102,66 @@ class ExportControlCitationInline(CitationInline):
     model = ExportControlCitation
 
 
-class ReviewedAdmin(admin.ModelAdmin):
-    """Shared admin of every reviewed record: workflow actions, read-only review state and timestamps."""
+def change_page(record) -> str:
+    """The admin change page of a record."""
+    return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
 
-    readonly_fields = ["review_status", "public_api_link", "created_at", "updated_at"]
-    actions = ["submit_for_review", "publish", "withdraw", "return_to_draft"]
+
+class CuratedForm(forms.ModelForm):
+    """The change form of every record: it carries the version it was loaded at, and refuses to save over
+    a change someone else saved meanwhile (no lost update)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk is not None and loaded is not None:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if stored != loaded:
+                raise forms.ValidationError(services.describe_conflict(self.instance, loaded))
+        return cleaned
+
+
+# Buttons on a record's change page: (name, label, review states it applies to, needs the reviewer role).
+TRANSITION_BUTTONS = (
+    ("submit_for_review", "Submit for review", {services.Status.DRAFT}, False),
+    ("publish", "Publish", {services.Status.IN_REVIEW}, True),
+    ("return_to_draft", "Return to draft", {services.Status.IN_REVIEW, services.Status.WITHDRAWN}, False),
+    ("start_revision", "Propose a change", {services.Status.PUBLISHED}, False),
+    ("withdraw", "Withdraw", {services.Status.PUBLISHED}, True),
+)
+
+
+class ReviewedAdmin(SimpleHistoryAdmin):
+    """Shared admin of every reviewed record: workflow buttons and actions, history, conflict-safe saves.
+
+    Drafts and records in review are edited in place. Published and withdrawn records are read-only here:
+    "Propose a change" makes a draft revision, which goes through review and, once published, replaces the
+    public version (the public sees the old version until then).
+    """
+
+    form = CuratedForm
+    change_form_template = "admin/datasets/change_form.html"
+    readonly_fields = [
+        "review_status",
+        "revision_link",
+        "last_edited_by",
+        "public_api_link",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["submit_for_review", "publish", "return_to_draft"]
     list_per_page = 50
     show_full_result_count = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     save_on_top = True
+    history_list_display = ["review_status"]
 
     def get_actions(self, request):
         # Records are withdrawn, never deleted in bulk: drop Django's "delete selected" action.
@@ -87,11 +169,136 @@ class ReviewedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("last_edited_by", "revision_of")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page has no form to carry the loaded version.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # What the public sees (or saw) changes only through a reviewed revision.
+        if obj is not None and obj.review_status in (services.Status.PUBLISHED, services.Status.WITHDRAWN):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # A record the public has seen is withdrawn, not deleted (mirrors must learn it went away).
         if obj is not None and obj.review_status != services.Status.DRAFT:
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.save_edit(obj, request.user, form.cleaned_data.get("loaded_version") or obj.version)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:
+            # Two saves raced past the form check: the second one lands here, its transaction undone.
+            self.message_user(request, str(conflict), messages.ERROR)
+            return redirect(request.path)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transition_buttons"] = self.transition_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_buttons(self, request, obj) -> list[dict]:
+        if obj is None or obj.pk is None:
+            return []
+        buttons = []
+        for name, label, states, reviewers_only in TRANSITION_BUTTONS:
+            if obj.review_status in states and (not reviewers_only or services.can_review(request.user, obj)):
+                url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_transition", args=[obj.pk, name])
+                buttons.append({"name": name, "label": label, "url": url})
+        return buttons
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id, name):
+        """POST: apply a workflow step to one record (withdrawing first asks for the reason)."""
+        record = get_object_or_404(self.model, pk=object_id)
+        if not self.has_view_permission(request, record) or name not in {b[0] for b in TRANSITION_BUTTONS}:
+            raise PermissionDenied
+        change_url = change_page(record)
+        label = {button[0]: button[1] for button in TRANSITION_BUTTONS}[name]
+        if request.method != "POST" or (name == "withdraw" and "reason" not in request.POST):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "record": record,
+                "name": name,
+                "label": label,
+                "change_url": change_url,
+                "title": f"{label}: {record}",
+            }
+            return TemplateResponse(request, "admin/datasets/transition.html", context)
+        try:
+            with transaction.atomic():
+                result = self.run_transition(request, record, name)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(change_url)
+        self.message_user(request, f"{label}: {result.slug} is now {result.review_status}.", messages.SUCCESS)
+        return redirect(change_page(result))
+
+    def run_transition(self, request, record, name):
+        user = request.user
+        if name == "submit_for_review":
+            return services.submit_for_review(record, user)
+        if name == "publish":
+            return services.publish(record, user)
+        if name == "return_to_draft":
+            return services.return_to_draft(record, user)
+        if name == "start_revision":
+            return services.start_revision(record, user)
+        return services.withdraw(record, user, request.POST.get("reason", ""))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting never bypasses review: a published record gets a draft revision with the old values,
+        # a draft gets them as an ordinary (conflict-checked) edit.
+        if request.method == "POST":
+            record = get_object_or_404(self.model, pk=unquote(object_id))
+            if not self.has_view_permission(request, record):
+                raise PermissionDenied
+            version = get_object_or_404(record.history.model, pk=version_id, id=record.pk)
+            try:
+                result = services.revert_to(record, version, request.user)
+            except services.TransitionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return redirect(request.path)
+            message = f"Reverted: {result.slug} holds the earlier values, as a {result.review_status} to review."
+            self.message_user(request, message, messages.SUCCESS)
+            return redirect(change_page(result))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return False
+
+    @admin.display(description="Revision of")
+    def revision_link(self, obj):
+        if obj is None or obj.revision_of_id is None:
+            return "-"
+        original = obj.revision_of
+        url = change_page(original)
+        return format_html(
+            '<a href="{}">{}</a> (published; this draft replaces it once a reviewer publishes it)', url, original.slug
+        )
 
     @admin.display(description="Public API")
     def public_api_link(self, obj):
@@ -114,7 +321,7 @@ class ReviewedAdmin(admin.ModelAdmin):
         done = 0
         for record in queryset:
             try:
-                transition(record, **kwargs)
+                transition(record, request.user, **kwargs)
             except services.TransitionError as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:
@@ -129,11 +336,6 @@ class ReviewedAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected records (reviewed)")
     def publish(self, request, queryset):
         self._apply(request, queryset, services.publish, "published")
-
-    @admin.action(description="Withdraw selected records from the public")
-    def withdraw(self, request, queryset):
-        reason = f"withdrawn from the admin list by {request.user.get_username()}"
-        self._apply(request, queryset, services.withdraw, "withdrawn", reason=reason)
 
     @admin.action(description="Return selected records to draft")
     def return_to_draft(self, request, queryset):
@@ -227,7 +429,8 @@ class ChipAdmin(CuratedAdmin):
 
 
 class AccessGrantInline(admin.StackedInline):
-    """Access grants of a model release, edited on the release's page."""
+    """Access grants of a model release: new ones are added here (as drafts); existing ones, which have
+    their own review, are shown read-only with a link to their own page."""
 
     model = AccessGrant
     fk_name = "model"
@@ -243,6 +446,13 @@ class AccessGrantInline(admin.StackedInline):
         "purpose",
         "curator_notes",
     ]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        editable = obj is None or obj.review_status not in (services.Status.PUBLISHED, services.Status.WITHDRAWN)
+        return editable and super().has_add_permission(request, obj)
 
 
 @admin.register(ModelRelease)
@@ -293,9 +503,12 @@ class ModelReleaseAdmin(CuratedAdmin):
         # A grant added on a release's page is given by the release's developer unless the curator says
         # otherwise (the same default as everywhere else, from services).
         for grant in formset.save(commit=False):
-            if isinstance(grant, AccessGrant) and grant.grantor_id is None:
-                grant.grantor = services.default_grantor(form.instance)
-            grant.save()
+            if isinstance(grant, AccessGrant):
+                if grant.grantor_id is None:
+                    grant.grantor = services.default_grantor(form.instance)
+                services.save_edit(grant, request.user, grant.version)
+            else:
+                grant.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()

@@ -54,6 +54,21 @@ def test_unknown_enum_value(client, basename, param, value):
 
 
 @pytest.mark.parametrize(
+    ("basename", "param", "value"),
+    [
+        ("model-release", "developer", "deep seek"),
+        ("model-release", "trained_on", ""),
+        ("access-grant", "model_developer", "deepseek/v3"),
+        ("export-control", "supersedes", "us-ai-diffusion?"),
+        ("chip", "source", "café"),
+    ],
+)
+def test_malformed_slug(client, basename, param, value):
+    errors = bad_request(client, basename, {param: value})
+    assert errors == {param: [f"Enter a valid slug (letters, digits, hyphens, underscores); got {value!r}."]}
+
+
+@pytest.mark.parametrize(
     ("basename", "param"),
     [
         ("model-release", "developer"),
@@ -71,6 +86,17 @@ def test_unknown_slug(client, basename, param):
 def test_the_slug_of_an_unpublished_record_is_unknown(client):
     factories.make_organization(slug="draft-lab", review_status="draft")
     assert list(bad_request(client, "model-release", {"developer": "draft-lab"})) == ["developer"]
+
+
+def test_null_character_in_text(client):
+    assert list(bad_request(client, "model-release", {"q": "deep\x00seek"})) == ["q"]
+    assert list(bad_request(client, "source", {"publisher": "Reu\x00ters"})) == ["publisher"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_date_time_outside_the_utc_range(client, value):
+    errors = bad_request(client, "model-release", {"updated_since": value})
+    assert errors == {"updated_since": ["Enter a date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z."]}
 
 
 @pytest.mark.parametrize(
@@ -103,6 +129,12 @@ def test_unknown_ordering_field(client):
     assert list(errors) == ["ordering"]
 
 
+@pytest.mark.parametrize("value", [",", "name,", "name,,slug"])
+def test_empty_sort_key(client, value):
+    errors = bad_request(client, "model-release", {"ordering": value})
+    assert errors == {"ordering": ["Enter sort keys separated by single commas, without an empty one."]}
+
+
 @pytest.mark.parametrize("value", ["501", "0", "-5", "ten", "1.5"])
 def test_bad_limit(client, value):
     assert bad_request(client, "organization", {"limit": value}) == {"limit": ["Enter a whole number from 1 to 500."]}
@@ -115,8 +147,47 @@ def test_bad_offset(client, value):
 
 def test_every_bad_parameter_is_named_at_once(client):
     errors = bad_request(
-        client, "model-release", {"released_on_after": "soon", "weights": "closed", "developer": "nobody"}
+        client, "model-release", {"released_on_after": "soon", "weights": "closed", "developer": "no body"}
     )
     assert set(errors) == {"released_on_after", "weights", "developer"}
     errors = bad_request(client, "organization", {"limit": "1000", "offset": "x"})
     assert set(errors) == {"limit", "offset"}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/chips/", "/api/v1/chips/no-such-chip/", "/api/v1/"])
+def test_unknown_format(client, url):
+    # DRF's own answer is a 404, which on a list reads as "no such resource".
+    response = client.get(url, {"format": "xml"})
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"format": ["Select a valid choice. xml is not one of the available choices."]}
+
+
+@pytest.mark.parametrize(
+    ("basename", "param", "values"),
+    [
+        ("chip", "tpp_max", ["high", "5"]),
+        ("model-release", "released_on_after", ["2025-01-01", "2025-02-01"]),
+        ("organization", "q", ["deepseek", "qwen"]),
+        ("organization", "limit", ["600", "5"]),
+        ("organization", "format", ["xml", "json"]),
+    ],
+)
+def test_a_single_value_parameter_given_twice(client, basename, param, values):
+    # Django would read the last value and silently ignore the others.
+    errors = bad_request(client, basename, {param: values})
+    assert errors == {param: ["Give this parameter once: it takes a single value."]}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/chips/%C2%84/", "/api/v1/no-such-resource/", "/api/nothing"])
+def test_unmatched_api_url_is_a_json_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_unmatched_page_outside_the_api_is_an_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -98,6 +98,26 @@ def test_ordering_by_a_domain_field_and_several_fields(client):
     assert [record["slug"] for record in response.json()["results"]] == ["m-old", "m-mid", "m-new"]
 
 
+def test_ordering_may_repeat_the_parameter(client):
+    # openapi-python-client sends a list as repeated parameters; each key counts, as in the comma form.
+    for slug, released in (("m-a", D(2025, 1, 1)), ("m-b", D(2025, 1, 1)), ("m-c", D(2024, 1, 1))):
+        factories.make_model_release(slug=slug, released_on=released)
+    url = reverse("api:model-release-list")
+    repeated = client.get(f"{url}?ordering=-released_on&ordering=-slug")
+    assert [record["slug"] for record in repeated.json()["results"]] == ["m-b", "m-a", "m-c"]
+    comma = client.get(url, {"ordering": "-released_on,-slug"})
+    assert comma.json()["results"] == repeated.json()["results"]
+
+
+@pytest.mark.parametrize(
+    "param", ["q", "updated_since", "ordering", "released_on_after", "parameters_total_min", "has_released", "family"]
+)
+def test_an_empty_parameter_counts_as_not_given(listed, param):
+    # The browsable API's filter form sends every field, the empty ones too; the schema says allowEmptyValue.
+    release = factories.make_model_release(parameters_total=None, released_on=None)
+    assert release.slug in listed("model-release", **{param: ""})
+
+
 @pytest.mark.parametrize("ordering", ["tpp", "-tpp"])
 def test_ordering_puts_records_without_a_value_last(client, ordering):
     factories.make_chip(slug="c-unknown", tpp=None)
@@ -226,6 +246,24 @@ def test_model_releases_developer_repeated_means_or(listed):
     assert listed("model-release", developer="deepseek") == {v3.slug}
     assert listed("model-release", developer=["deepseek", "alibaba-qwen"]) == {v3.slug, qwen3.slug}
     assert llama.slug not in listed("model-release", developer=["deepseek", "alibaba-qwen"])
+
+
+@pytest.mark.parametrize("status", ["draft", "withdrawn"])
+def test_a_slug_that_names_no_published_record_is_a_400(client, status):
+    # A typo or a hidden record must not look like "no results": the 400 names the parameter.
+    factories.make_organization(slug="hidden-lab", review_status=status)
+    factories.make_model_release(developer=factories.make_organization(slug="public-lab"))
+    message = "Select a valid choice. {} is not the slug of a published record."
+    for query, param, slug in [
+        ("/api/v1/model-releases/?developer=no-such-lab", "developer", "no-such-lab"),
+        ("/api/v1/model-releases/?developer=hidden-lab", "developer", "hidden-lab"),
+        ("/api/v1/model-releases/?developer=public-lab&developer=no-such-lab", "developer", "no-such-lab"),
+        ("/api/v1/access-grants/?model_developer=no-such-lab", "model_developer", "no-such-lab"),
+        ("/api/v1/chips/?source=no-such-source", "source", "no-such-source"),
+    ]:
+        response = client.get(query)
+        assert response.status_code == 400, query
+        assert response.json() == {param: [message.format(slug)]}, query
 
 
 def test_model_releases_developer_country(listed):

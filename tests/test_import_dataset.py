@@ -7,12 +7,24 @@ import pytest
 from django.core import serializers
 from django.core.management import CommandError, call_command
 
-from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, ModelReleaseCitation, Organization, Source
+from datasets.models import (
+    AccessGrant,
+    AccessGrantCitation,
+    Chip,
+    ChipCitation,
+    ExportControl,
+    ExportControlCitation,
+    ModelRelease,
+    ModelReleaseCitation,
+    Organization,
+    Source,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ORDER = [Organization, Source, Chip, ModelRelease, AccessGrant, ExportControl, ModelReleaseCitation]
+CITATIONS = [ChipCitation, ModelReleaseCitation, AccessGrantCitation, ExportControlCitation]
+ORDER = [Organization, Source, Chip, ModelRelease, AccessGrant, ExportControl, *CITATIONS]
 
 
 @pytest.fixture
@@ -30,6 +42,11 @@ def fixture_dir(tmp_path):
     control = factories.make_export_control(slug="us-rule")
     control.target_countries.add("CN", "MO")
     control.covered_chips.add(h100)
+    # Published records cite a source (import validates that before it commits).
+    for citation_model in CITATIONS:
+        record_model = citation_model._meta.get_field("record").related_model
+        for record in record_model.objects.exclude(citations__source=source):
+            citation_model.objects.create(record=record, source=source)
     for number, model in enumerate(ORDER, start=1):
         text = serializers.serialize(
             "json",
@@ -63,7 +80,7 @@ def snapshot():
 def test_import_creates_everything_then_a_second_import_changes_nothing(fixture_dir):
     first = run(fixture_dir)
     assert "datasets.chip: 2 created, 0 updated, 0 unchanged" in first
-    assert "changed 10 record(s)" in first
+    assert "changed 14 record(s)" in first
     assert Chip.objects.get(slug="a-variant").china_variant_of.slug == "nvidia-h100"
     assert set(ExportControl.objects.get().target_countries.values_list("code", flat=True)) == {"CN", "MO"}
     assert ModelRelease.objects.get().citations.get().locator == "README"
@@ -115,7 +132,7 @@ def test_invalid_choice_is_refused_with_the_record_named(fixture_dir):
 
 def test_dry_run_counts_but_writes_nothing(fixture_dir):
     output = run(fixture_dir, "--dry-run")
-    assert "would change 10 record(s) (dry run)" in output
+    assert "would change 14 record(s) (dry run)" in output
     assert not Organization.objects.exists()
 
 
@@ -142,3 +159,25 @@ def test_curated_fixtures_import_cleanly_and_a_second_import_changes_nothing(set
     fixtures = settings.BASE_DIR / "fixtures"
     assert "changed 0 record(s)" not in run(fixtures)
     assert "changed 0 record(s)" in run(fixtures)
+
+
+def test_import_keeps_history_and_tells_the_feed_once_per_record(fixture_dir):
+    from datasets.models import ChangeEvent
+
+    run(fixture_dir)
+    release = ModelRelease.objects.get(slug="deepseek-v3")
+    imported = release.history.filter(history_change_reason__startswith="Imported from")
+    assert imported.count() == 1
+    published = ChangeEvent.objects.filter(resource="model-releases", slug="deepseek-v3")
+    assert list(published.values_list("change", flat=True)) == ["published"]
+
+    path = next(fixture_dir.glob("*_modelrelease.json"))
+    entries = json.loads(path.read_text())
+    entries[0]["fields"]["name"] = "DeepSeek-V3 (and V3-Base)"
+    path.write_text(json.dumps(entries))
+    run(fixture_dir)
+    assert imported.count() == 2
+    assert imported.latest().name == "DeepSeek-V3 (and V3-Base)"
+    assert list(published.values_list("change", flat=True)) == ["published", "updated"]
+    assert "changed 0 record(s)" in run(fixture_dir)
+    assert published.count() == 2

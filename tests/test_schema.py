@@ -59,7 +59,9 @@ def test_committed_schema_matches_the_code(generated):
 def test_operation_ids_are_stable(schema):
     ids = {operation["operationId"] for _, _, operation in operations(schema)}
     resources = ["organizations", "sources", "chips", "model_releases", "access_grants", "export_controls"]
-    assert ids == {"root_retrieve"} | {f"{r}_{action}" for r in resources for action in ("list", "retrieve")}
+    assert ids == {"root_retrieve", "dataset_retrieve"} | {
+        f"{r}_{action}" for r in resources for action in ("list", "retrieve")
+    }
 
 
 def test_api_is_read_only_in_the_schema(schema):
@@ -97,6 +99,7 @@ def test_every_enum_is_a_named_component(schema):
         "SourceKindEnum",
         "WeightsEnum",
         "BlankEnum",
+        "FormatEnum",
     }
     assert {name for name, component in components.items() if "enum" in component} == expected
 
@@ -199,3 +202,30 @@ def test_root_and_error_responses_match_the_schema(client, schema, records):
     missing = client.get("/api/v1/chips/no-such-chip/")
     assert missing.status_code == 404
     assert_matches(schema, "/api/v1/chips/{slug}/", "404", missing.json())
+
+
+def test_no_operation_asks_for_credentials(schema):
+    # `security: [{}]` would make openapi-python-client require an AuthenticatedClient (with a token).
+    assert "security" not in schema
+    assert all("security" not in operation for _, _, operation in operations(schema))
+
+
+def test_query_parameters_say_what_the_server_accepts(schema):
+    """What a parameter accepts beyond its type, as the filter classes declare it: generated clients and
+    schemathesis (`make fuzz`) then hold the server to the same contract it keeps."""
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/model-releases/"]["get"]["parameters"]}
+    assert parameters["developer"]["schema"]["items"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    assert parameters["q"]["schema"]["pattern"] == parameters["family"]["schema"]["items"]["pattern"] == r"^[^\x00]*$"
+    bounds = {key: parameters["parameters_total_min"]["schema"].get(key) for key in ("minimum", "maximum")}
+    assert bounds == {"minimum": 0, "maximum": 2**63 - 1}
+    # An empty value counts as not given (the browsable API's filter form sends every field) ...
+    for name in ("q", "released_on_after", "updated_since", "parameters_total_min", "has_released", "ordering"):
+        assert parameters[name].get("allowEmptyValue") is True, name
+    assert parameters["limit"]["allowEmptyValue"] is parameters["offset"]["allowEmptyValue"] is True
+    # ... except for a slug or an enum value, where it is a 400.
+    assert "allowEmptyValue" not in parameters["developer"]
+    assert "allowEmptyValue" not in parameters["weights"]
+    sort_keys = parameters["ordering"]["schema"]["items"]
+    varnames = dict(zip(sort_keys["enum"], sort_keys["x-enum-varnames"], strict=True))
+    assert varnames["-released_on"] == "RELEASED_ON_DESC"
+    assert varnames["released_on"] == "RELEASED_ON"

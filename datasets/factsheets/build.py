@@ -59,6 +59,7 @@ from datasets.models import (
 
 PUBLISHED = ReviewStatusChoices.PUBLISHED
 IN_REVIEW = ReviewStatusChoices.IN_REVIEW
+WORKFLOW_FIELDS = frozenset({"version", "last_edited_by", "revision_of"})
 
 # Free-text fields in which the sheets' ids of other records ("see ec_us_el_zhipu_2025") become slugs.
 TEXT_FIELDS = frozenset(
@@ -108,7 +109,8 @@ class Builder:
     def emit(self, model: type[models.Model], values: dict) -> dict:
         """One serialized object: every concrete and many-to-many field, in model order, checked field by field."""
         values = dict(values)
-        names = [f.name for f in model._meta.local_fields if not f.primary_key]
+        # The workflow's bookkeeping (edit counter, last editor, revision link) starts at its defaults.
+        names = [f.name for f in model._meta.local_fields if not f.primary_key and f.name not in WORKFLOW_FIELDS]
         if "created_at" in names:
             values.update(created_at=self.timestamp, updated_at=self.timestamp)
         names += [f.name for f in model._meta.local_many_to_many]

@@ -1,6 +1,7 @@
 """The registry's data model, one module per concern, re-exported here."""
 
-from datasets.models.base import CuratedRecord, ReviewedRecord
+from datasets.models.base import PRIVATE_FIELDS, CuratedRecord, ReviewedRecord
+from datasets.models.changes import ChangeEvent, ChangeTypeChoices
 from datasets.models.citations import (
     CITATION_MODELS,
     AccessGrantCitation,
@@ -16,8 +17,11 @@ from datasets.models.releases import AccessGrant, ModelRelease
 
 __all__ = [
     "CITATION_MODELS",
+    "PRIVATE_FIELDS",
     "AccessGrant",
     "AccessGrantCitation",
+    "ChangeEvent",
+    "ChangeTypeChoices",
     "Chip",
     "ChipCitation",
     "Citation",

@@ -1,9 +1,13 @@
 """The abstract bases that every registry record shares."""
 
+from django.conf import settings
 from django.db import models
 
 from datasets.choices import ConfidenceChoices, ReviewStatusChoices
 from datasets.querysets import SlugManager
+
+# Fields that exist for the curators' workflow only: never in the API, a release or a public history.
+PRIVATE_FIELDS = ("curator_notes", "review_status", "version", "last_edited_by", "revision_of")
 
 
 class ReviewedRecord(models.Model):
@@ -27,6 +31,26 @@ class ReviewedRecord(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was first created.")
     updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Edit counter: a save based on an older version is refused, so that no edit is lost.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last changed the record's content; a reviewer cannot publish their own change.",
+    )
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The published record this draft proposes to change; publishing the draft applies it there.",
+    )
 
     objects = SlugManager()
 

@@ -6,6 +6,7 @@ fields and rules live once, in the abstract ``Citation``.
 """
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from datasets.models.controls import ExportControl
 from datasets.models.reference import Chip, Organization, Source
@@ -31,6 +32,7 @@ class Citation(models.Model):
     quote = models.TextField(blank=True, help_text="A short quotation from the source that supports the record.")
 
     objects = CitationManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from datasets.choices import CountryChoices, EndReasonChoices, InstrumentChoices
 from datasets.models.base import CuratedRecord
@@ -108,9 +109,13 @@ class ExportControl(CuratedRecord):
     notes = models.TextField(blank=True, help_text="Caveats and context for the record.")
 
     objects = SlugManager.from_queryset(ExportControlQuerySet)()
+    history = HistoricalRecords(
+        m2m_fields=[supersedes, amends, suspends, covered_chips, target_countries, targeted_organizations]
+    )
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_exportcontrol", "Can publish and withdraw export controls")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)

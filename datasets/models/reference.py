@@ -1,6 +1,7 @@
 """Reference records: countries, organizations, sources and chips."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from datasets.choices import (
     ChipKindChoices,
@@ -49,8 +50,11 @@ class Organization(CuratedRecord):
     )
     description = models.TextField(blank=True, help_text="What the organization is, and caveats about it.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_organization", "Can publish and withdraw organizations")]
         indexes = [models.Index(fields=["name"], name="datasets_org_name_idx")]
 
     def __str__(self):
@@ -88,8 +92,11 @@ class Source(ReviewedRecord):
     )
     notes = models.TextField(blank=True, help_text="Caveats about the document (mirrors, translations, dates).")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_source", "Can publish and withdraw sources")]
 
     def __str__(self):
         return f"{self.publisher}: {self.title}"
@@ -162,8 +169,11 @@ class Chip(CuratedRecord):
     )
     notes = models.TextField(blank=True, help_text="Caveats, conflicting figures, and regulatory history.")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_chip", "Can publish and withdraw chips")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(china_variant_of=models.F("pk")),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from datasets.choices import (
     AccessTypeChoices,
@@ -85,9 +86,11 @@ class ModelRelease(CuratedRecord):
     notes = models.TextField(blank=True, help_text="Caveats and context for the record.")
 
     objects = SlugManager.from_queryset(ModelReleaseQuerySet)()
+    history = HistoricalRecords(m2m_fields=[training_chips])
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_modelrelease", "Can publish and withdraw model releases")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parameters_active__isnull=True)
@@ -176,9 +179,11 @@ class AccessGrant(CuratedRecord):
     notes = models.TextField(blank=True, help_text="Caveats and context for the record.")
 
     objects = SlugManager.from_queryset(AccessGrantQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug"]
+        permissions = [("review_accessgrant", "Can publish and withdraw access grants")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),

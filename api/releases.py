@@ -1,0 +1,267 @@
+"""Versioned releases of the published dataset, as files.
+
+A release directory holds, for each resource, ``<resource>.json`` (the API's records, same shapes and field
+names, record URLs as paths) and ``<resource>.csv`` (the API's CSV rows), then ``records/`` (the same
+published records in Django's serialization format with natural keys: what ``import_dataset`` loads),
+``datapackage.json`` (a Frictionless Data Package describing every file and CSV column) and ``SHA256SUMS``
+(``sha256sum -c`` format). The same data always gives byte-identical files: records are ordered by slug,
+timestamps are the records' own, and the version is derived from the content.
+"""
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
+
+from api.dataset import (
+    DATA_LICENSE,
+    DATA_LICENSE_ID,
+    DATA_LICENSE_URL,
+    DATASET_DESCRIPTION,
+    DATASET_NAME,
+    DATASET_SLUG,
+    citation_text,
+)
+from api.renderers import LIST_SEPARATOR, write_csv
+from datasets.imports import CHECKSUMS, RECORDS_DIR, RecordEncoder, serialize_records
+from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of the API, as the release files present it."""
+
+    name: str  # as in the API's URLs: "model-releases"
+    viewset: type
+
+    @property
+    def model(self):
+        return self.viewset.queryset.model
+
+    def records(self) -> list[dict]:
+        """The published records, in the API's shape, by slug; URLs are paths (there is no request)."""
+        queryset = self.viewset.queryset.all().order_by("slug")
+        return self.viewset.serializer_class(queryset, many=True, context={"request": None}).data
+
+    def columns(self) -> list[str]:
+        return list(self.viewset.serializer_class().fields)
+
+
+@functools.cache
+def resources() -> tuple[Resource, ...]:
+    """The API's resources, in the API root's order. Built on first use: the viewsets' module uses this one."""
+    from api import views
+
+    return tuple(
+        Resource(str(viewset.queryset.model._meta.verbose_name_plural).replace(" ", "-"), viewset)
+        for viewset in (
+            views.OrganizationViewSet,
+            views.SourceViewSet,
+            views.ChipViewSet,
+            views.ModelReleaseViewSet,
+            views.AccessGrantViewSet,
+            views.ExportControlViewSet,
+        )
+    )
+
+
+def export_release(out_dir: Path, *, version: str | None = None) -> dict:
+    """Write a release of the published records into ``out_dir``; returns its datapackage descriptor."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
+    for resource in resources():
+        records = resource.records()
+        files[f"{resource.name}.json"] = _json_bytes(records, encoder=JSONEncoder)
+        files[f"{resource.name}.csv"] = write_csv(resource.columns(), records).encode("utf-8")
+    files.update(_load_files())
+    content_hash = hashlib.sha256(b"".join(hashlib.sha256(files[name]).digest() for name in sorted(files)))
+    package = datapackage(version or default_version(content_hash.hexdigest()))
+    files["datapackage.json"] = _json_bytes(package, encoder=DjangoJSONEncoder)
+    for name, content in files.items():
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    (out_dir / CHECKSUMS).write_text(sums, encoding="utf-8")
+    return package
+
+
+def published_counts() -> dict[str, int]:
+    """Number of published records per resource, by the resource's URL name."""
+    return {resource.name: resource.model.objects.published().count() for resource in resources()}
+
+
+def last_change():
+    """When the published dataset last changed (the newest ``updated_at`` of a published record)."""
+    stamps = [r.model.objects.published().aggregate(last=models.Max("updated_at"))["last"] for r in resources()]
+    stamps = [stamp for stamp in stamps if stamp is not None]
+    return max(stamps) if stamps else None
+
+
+def default_version(content_hash: str) -> str:
+    """``<date of last change>+<content hash prefix>``: ordered by date, unique per content."""
+    changed = last_change()
+    day = changed.strftime("%Y.%m.%d") if changed else "0000.00.00"
+    return f"{day}+{content_hash[:12]}"
+
+
+def datapackage(version: str) -> dict:
+    """The Frictionless Data Package descriptor of a release."""
+    changed = last_change()
+    described = []
+    for resource in resources():
+        description = (resource.model.__doc__ or "").strip()
+        described.append(
+            {
+                "name": resource.name,
+                "path": f"{resource.name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": description,
+                "schema": {"fields": _table_fields(resource), "primaryKey": ["slug"]},
+            }
+        )
+        described.append(
+            {
+                "name": f"{resource.name}-json",
+                "path": f"{resource.name}.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": f"{description} The API's JSON records, nested records and citations included.",
+            }
+        )
+    return {
+        "name": DATASET_SLUG,
+        "title": DATASET_NAME,
+        "description": DATASET_DESCRIPTION,
+        "version": version,
+        "last_change": changed.isoformat() if changed else None,
+        "counts": published_counts(),
+        "licenses": [{"name": DATA_LICENSE_ID, "title": DATA_LICENSE, "path": DATA_LICENSE_URL}],
+        "citation": citation_text(version),
+        "resources": described,
+    }
+
+
+# Frictionless field types of the serializer fields, checked in order (subclasses before their bases).
+FIELD_TYPES = (
+    (serializers.BooleanField, "boolean"),
+    (serializers.IntegerField, "integer"),
+    (serializers.DecimalField, "number"),
+    (serializers.FloatField, "number"),
+    (serializers.DateTimeField, "datetime"),
+    (serializers.DateField, "date"),
+)
+
+
+def _table_fields(resource: Resource) -> list[dict]:
+    fields = []
+    for name, field in resource.viewset.serializer_class().fields.items():
+        kind = next((kind for cls, kind in FIELD_TYPES if isinstance(field, cls)), "string")
+        description = str(field.help_text or "")
+        if isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.ManyRelatedField):
+            description += f" In CSV: slugs or values joined with '{LIST_SEPARATOR}'."
+        elif isinstance(field, serializers.Serializer):
+            description += " In CSV: the related record's slug."
+        fields.append({"name": name, "type": kind, "description": description.strip()})
+    return fields
+
+
+def _load_files() -> dict[str, bytes]:
+    """The published records as Django fixtures (natural keys), one file per model, in load order.
+
+    Curator notes are left out; relations to records that are not published are dropped (to-many) or
+    emptied (to-one), as the API does; a citation is kept when both its record and its source are public.
+    """
+    files = {}
+    public_keys = {r.model: set(r.model.objects.published().values_list("slug", flat=True)) for r in resources()}
+    ordered = [*(r.model for r in resources()), *CITATION_MODELS]
+    for number, model in enumerate(ordered, start=1):
+        if model in public_keys:
+            queryset = model.objects.published().order_by("slug")
+        else:
+            record_model = model._meta.get_field("record").related_model
+            queryset = model.objects.filter(
+                record__in=record_model.objects.published(), source__in=Source.objects.published()
+            ).order_by("record__slug", "source__slug", "locator")
+        entries = serialize_records(
+            queryset.select_related(*_foreign_keys(model)).prefetch_related(*_many_to_many(model))
+        )
+        for entry in entries:
+            _strip_private(model, entry["fields"], public_keys)
+        name = f"{RECORDS_DIR}/{number:02d}_{model._meta.model_name}.json"
+        files[name] = _json_bytes(entries, encoder=RecordEncoder)
+    return files
+
+
+def _foreign_keys(model) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.many_to_one]
+
+
+def _many_to_many(model) -> list[str]:
+    return [f.name for f in model._meta.many_to_many]
+
+
+def _strip_private(model, fields: dict, public_keys: dict) -> None:
+    # The review state stays (an importing database needs to know the records are published).
+    for name in PRIVATE_FIELDS:
+        if name != "review_status":
+            fields.pop(name, None)
+    for field in model._meta.get_fields():
+        if not field.concrete or not field.is_relation or field.related_model not in public_keys:
+            continue
+        public = public_keys[field.related_model]
+        value = fields.get(field.name)
+        if field.many_to_many:
+            fields[field.name] = [key for key in value if key[0] in public]
+        elif value is not None and value[0] not in public and field.null:
+            fields[field.name] = None
+
+
+def _json_bytes(data, *, encoder) -> bytes:
+    return (json.dumps(data, cls=encoder, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """A downloadable file of a release."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+def read_release(release_dir: Path) -> tuple[dict, list[ReleaseFile]] | None:
+    """The datapackage and top-level files of the release in ``release_dir``; None if there is none (or it
+    is incomplete: a file missing or not matching its checksum is not offered)."""
+    try:
+        package = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
+        sums = (release_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return None
+    files = []
+    for line in sums:
+        digest, _, name = line.partition("  ")
+        path = release_dir / name
+        if "/" in name or not path.is_file():
+            continue
+        files.append(ReleaseFile(name, digest, path.stat().st_size))
+    sums_bytes = (release_dir / CHECKSUMS).read_bytes()
+    files.append(ReleaseFile(CHECKSUMS, hashlib.sha256(sums_bytes).hexdigest(), len(sums_bytes)))
+    return package, files
+
+
+def is_current(package: dict) -> bool:
+    """Whether a release's datapackage describes the published data as it is now."""
+    changed = last_change()
+    return package.get("counts") == published_counts() and package.get("last_change") == (
+        changed.isoformat() if changed else None
+    )

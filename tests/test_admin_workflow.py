@@ -1,0 +1,201 @@
+"""The review workflow in the admin, as curators and reviewers use it: buttons, four eyes, revisions,
+history and revert, and edits that cannot overwrite each other."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+
+from datasets.models import ChangeEvent, ModelRelease
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password=None, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+@pytest.fixture
+def curator():
+    return staff("carla", "Curators")
+
+
+@pytest.fixture
+def reviewer():
+    return staff("rui", "Reviewers")
+
+
+@pytest.fixture
+def second_reviewer():
+    return staff("rosa", "Reviewers")
+
+
+def change_url(record):
+    return reverse("admin:datasets_modelrelease_change", args=[record.pk])
+
+
+def transition(client, record, name, **data):
+    return client.post(reverse("admin:datasets_modelrelease_transition", args=[record.pk, name]), data, follow=True)
+
+
+def form_data(page, **changes):
+    """The values a browser would send back from a change page, with ``changes`` applied."""
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = str(management[name].value())
+    data.update(changes)
+    return data
+
+
+def add_release(client, developer, slug="new-model"):
+    response = client.post(
+        reverse("admin:datasets_modelrelease_add"),
+        {
+            "name": "New model",
+            "slug": slug,
+            "developer": developer.pk,
+            "architecture": "moe",
+            "weights": "open_weights",
+            "date_precision": "day",
+            "confidence": "medium",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+            "access_grants-TOTAL_FORMS": "0",
+            "access_grants-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return ModelRelease.objects.get(slug=slug)
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_curator_drafts_and_submits_and_a_reviewer_publishes(curator, reviewer):
+    user, client = curator
+    record = add_release(client, factories.make_organization())
+    assert record.review_status == "draft" and record.last_edited_by == user
+
+    page = client.get(change_url(record))
+    assert [b["name"] for b in page.context["transition_buttons"]] == ["submit_for_review"]
+    transition(client, record, "submit_for_review")
+    record.refresh_from_db()
+    assert record.review_status == "in_review"
+
+    # A curator has no Publish button, and the server refuses the request all the same.
+    assert "publish" not in [b["name"] for b in client.get(change_url(record)).context["transition_buttons"]]
+    refused = transition(client, record, "publish")
+    assert any("Only a reviewer" in m for m in messages_of(refused))
+    record.refresh_from_db()
+    assert record.review_status == "in_review"
+
+    _, reviewer_client = reviewer
+    published = transition(reviewer_client, record, "publish")
+    assert any("published" in m for m in messages_of(published))
+    record.refresh_from_db()
+    assert record.review_status == "published"
+    assert ChangeEvent.objects.get().slug == "new-model"
+
+
+def test_a_reviewer_cannot_publish_their_own_change(reviewer, second_reviewer):
+    _, client = reviewer
+    record = add_release(client, factories.make_organization())
+    transition(client, record, "submit_for_review")
+    refused = transition(client, record, "publish")
+    assert any("four eyes" in m for m in messages_of(refused))
+    record.refresh_from_db()
+    assert record.review_status == "in_review"
+    transition(second_reviewer[1], record, "publish")
+    record.refresh_from_db()
+    assert record.review_status == "published"
+
+
+def test_published_record_is_read_only_and_changes_through_a_revision(curator, reviewer):
+    record = factories.make_model_release(slug="deepseek-v3", name="DeepSeek-V3")
+    _, client = curator
+    page = client.get(change_url(record))
+    assert page.context["has_change_permission"] is False
+    assert [b["name"] for b in page.context["transition_buttons"]] == ["start_revision"]
+    post = client.post(change_url(record), form_data(page, name="Sneaky edit"))
+    assert post.status_code == 403
+    record.refresh_from_db()
+    assert record.name == "DeepSeek-V3"
+
+    revision_page = transition(client, record, "start_revision")
+    revision = ModelRelease.objects.get(revision_of=record)
+    assert revision_page.redirect_chain[-1][0] == change_url(revision)
+    edit = client.post(change_url(revision), form_data(revision_page, name="DeepSeek-V3 (and V3-Base)"))
+    assert edit.status_code == 302
+    transition(client, revision, "submit_for_review")
+    # The public still sees the published version.
+    assert client.get("/api/v1/model-releases/deepseek-v3/").json()["name"] == "DeepSeek-V3"
+    transition(reviewer[1], revision, "publish")
+    assert client.get("/api/v1/model-releases/deepseek-v3/").json()["name"] == "DeepSeek-V3 (and V3-Base)"
+    assert not ModelRelease.objects.filter(pk=revision.pk).exists()
+
+
+def test_second_of_two_concurrent_saves_is_refused_and_the_first_is_kept(curator, reviewer):
+    record = factories.make_model_release(slug="draft-model", name="Draft", review_status="draft")
+    _, first = curator
+    _, second = reviewer
+    first_page = first.get(change_url(record))
+    second_page = second.get(change_url(record))
+
+    assert first.post(change_url(record), form_data(first_page, name="First edit")).status_code == 302
+    refused = second.post(change_url(record), form_data(second_page, name="Second edit"))
+    assert refused.status_code == 200
+    errors = " ".join(refused.context["adminform"].form.non_field_errors())
+    assert "carla saved this model release while you were editing it (changed: name)" in errors
+    record.refresh_from_db()
+    assert record.name == "First edit"
+
+
+def test_withdraw_asks_for_a_reason_and_keeps_it(reviewer):
+    record = factories.make_model_release(slug="to-withdraw")
+    _, client = reviewer
+    url = reverse("admin:datasets_modelrelease_transition", args=[record.pk, "withdraw"])
+    asked = client.post(url)
+    assert asked.status_code == 200 and b'name="reason"' in asked.content
+    record.refresh_from_db()
+    assert record.review_status == "published"
+    client.post(url, {"reason": "Duplicate of deepseek-v3"})
+    record.refresh_from_db()
+    assert record.review_status == "withdrawn"
+    assert "Duplicate of deepseek-v3" in record.curator_notes
+    assert ChangeEvent.objects.get().change == "withdrawn"
+
+
+def test_history_shows_each_change_and_revert_goes_through_review(curator, reviewer, second_reviewer):
+    _, client = curator
+    record = add_release(client, factories.make_organization(), slug="history-model")
+    page = client.get(change_url(record))
+    client.post(change_url(record), form_data(page, name="Renamed"))
+    transition(client, record, "submit_for_review")
+    transition(reviewer[1], record, "publish")
+
+    history = client.get(reverse("admin:datasets_modelrelease_history", args=[record.pk]))
+    assert history.status_code == 200
+    assert b"Renamed" in history.content and b"carla" in history.content
+
+    first_version = record.history.earliest()
+    revert_url = reverse("admin:datasets_modelrelease_simple_history", args=[record.pk, first_version.pk])
+    assert client.get(revert_url).status_code == 200
+    client.post(revert_url, {})
+    revision = ModelRelease.objects.get(revision_of=record)
+    assert revision.name == "New model" and revision.review_status == "draft"
+    record.refresh_from_db()
+    assert record.name == "Renamed"
