@@ -45,10 +45,21 @@ from datasets.choices import (
     SourceKindChoices,
     WeightsChoices,
 )
-from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+from datasets.models import (
+    AccessGrant,
+    ChangeEvent,
+    ChangeTypeChoices,
+    Chip,
+    ExportControl,
+    ModelRelease,
+    Organization,
+    ResourceChoices,
+    Source,
+)
 
 __all__ = [
     "AccessGrantFilterSet",
+    "ChangeFilterSet",
     "ChipFilterSet",
     "ExportControlFilterSet",
     "ModelReleaseFilterSet",
@@ -642,3 +653,19 @@ class ExportControlFilterSet(CuratedFilterSet):
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)
+
+
+class ChangeFilterSet(filters.FilterSet):
+    """Parameters of the change feed (its cursor, ``after``, and ``limit`` belong to its pagination)."""
+
+    resource = EnumFilter(
+        choices=ResourceChoices.choices,
+        help_text="Only changes to records of these resources; repeat for several.",
+    )
+    change = EnumFilter(
+        choices=ChangeTypeChoices.choices, help_text="Only these kinds of change (published, updated, withdrawn)."
+    )
+
+    class Meta:
+        model = ChangeEvent
+        fields = ["resource", "change"]

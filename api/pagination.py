@@ -2,8 +2,11 @@
 
 import re
 
+from django.db.models import Max
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -95,3 +98,82 @@ def _whole_number(raw: str) -> int | None:
     """The integer written in ``raw`` (ASCII digits, optional sign), or None."""
     text = raw.strip()
     return int(text) if WHOLE_NUMBER.fullmatch(text) else None
+
+
+class FeedPagination(LimitOffsetPagination):
+    """The change feed's pages: ``after`` (the last ``seq`` the client has seen, default 0) and ``limit``
+    (1 to 500, default 100). A cursor rather than an offset, so that changes arriving between two requests
+    neither repeat nor go missing."""
+
+    default_limit = 100
+    cursor_query_param = "after"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        errors = {}
+        for name, parse in ((self.limit_query_param, self._parse_limit), (self.cursor_query_param, self._parse_after)):
+            try:
+                parse(request)
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        self.request = request
+        self.limit = self._parse_limit(request)
+        self.last_seq = queryset.model._default_manager.aggregate(last=Max("seq"))["last"] or 0
+        self.page = list(queryset.filter(seq__gt=self._parse_after(request)).order_by("seq")[: self.limit])
+        return self.page
+
+    def _parse_after(self, request) -> int:
+        raw = _single_value(request, self.cursor_query_param)
+        if raw == "":
+            return 0
+        value = _whole_number(raw)
+        if value is None or value < 0:
+            raise ValueError("Enter a whole number, 0 or more: the last seq you have seen.")
+        return value
+
+    def get_paginated_response(self, data):
+        next_url = None
+        if len(self.page) == self.limit:
+            next_url = replace_query_param(
+                self.request.build_absolute_uri(), self.cursor_query_param, self.page[-1].seq
+            )
+        return Response({"results": data, "next": next_url, "last_seq": self.last_seq})
+
+    def get_schema_operation_parameters(self, view):
+        limit = {
+            "name": self.limit_query_param,
+            "required": False,
+            "in": "query",
+            "allowEmptyValue": True,
+            "description": f"Number of changes per page, 1 to {self.max_limit} (default {self.default_limit}).",
+            "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit, "default": self.default_limit},
+        }
+        after = {
+            "name": self.cursor_query_param,
+            "required": False,
+            "in": "query",
+            "allowEmptyValue": True,
+            "description": "Only changes after this seq: the last seq you have seen (default 0, the beginning).",
+            "schema": {"type": "integer", "minimum": 0, "default": 0},
+        }
+        return [after, limit]
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results", "next", "last_seq"],
+            "properties": {
+                "results": {**schema, "description": "Changes in feed order (by seq)."},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page (after the last seq here); null when this page is not full.",
+                },
+                "last_seq": {
+                    "type": "integer",
+                    "description": "The newest seq in the whole feed when this page was made.",
+                },
+            },
+        }

@@ -89,10 +89,19 @@ class RegistryAutoSchema(AutoSchema):
             return f"Retrieve a {model._meta.verbose_name}"
         return None
 
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        # A record's history is a list of versions: model_releases_history_list, like the other lists.
+        if getattr(self.view, "action", None) == "history":
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
     def get_override_parameters(self):
         action = getattr(self.view, "action", None)
         if action == "retrieve":
             return [SLUG, FORMAT]
+        if action == "history":
+            return [SLUG]
         if action == "list":
             return [*super().get_override_parameters(), FORMAT]
         return super().get_override_parameters()

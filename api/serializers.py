@@ -23,7 +23,6 @@ __all__ = [
     "BriefModelReleaseSerializer",
     "BriefOrganizationSerializer",
     "ChangeEventSerializer",
-    "ChangeFeedSerializer",
     "ChipSerializer",
     "CitationSerializer",
     "DatasetSerializer",
@@ -538,15 +537,3 @@ class ChangeEventSerializer(serializers.ModelSerializer):
         path = f"/api/v1/{event.resource}/{event.slug}/"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
-
-
-class ChangeFeedSerializer(serializers.Serializer):
-    """A page of the change feed."""
-
-    results = ChangeEventSerializer(many=True, read_only=True, help_text="Changes in feed order (by seq).")
-    next = serializers.URLField(
-        read_only=True, allow_null=True, help_text="The next page (after the last seq here); null at the end."
-    )
-    last_seq = serializers.IntegerField(
-        read_only=True, help_text="The newest seq in the feed: store it to resume after it next time."
-    )

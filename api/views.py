@@ -13,8 +13,8 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
-from rest_framework.decorators import api_view
+from rest_framework import generics, viewsets
+from rest_framework.decorators import action, api_view
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -23,8 +23,11 @@ from rest_framework.views import APIView
 
 from api import filtersets, releases, serializers
 from api.dataset import DATA_LICENSE, DATA_LICENSE_URL, DATASET_DESCRIPTION, DATASET_NAME, citation_text
+from api.history import public_versions
+from api.pagination import FeedPagination
 from api.renderers import CSVRenderer
-from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+from api.schema import BAD_PARAMETERS
+from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization, Source
 
 # (name in the root, router basename, model): the API's resources, in the order the root lists them.
 RESOURCES = (
@@ -66,6 +69,32 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     # ?format=csv (or Accept: text/csv) gives the same records as flat CSV rows.
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
+    @extend_schema(
+        summary="Public history of a record",
+        description="The versions of the record that the public could see, oldest first, each with the fields "
+        "that changed from the version before (related records by slug). Curators' names and notes are not part "
+        "of it.",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                serializers.PublicVersionSerializer(many=True), description="The record's public versions."
+            ),
+            (404, "application/json"): OpenApiResponse(
+                serializers.ErrorSerializer, description="No published record has this slug."
+            ),
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=api_settings.DEFAULT_RENDERER_CLASSES,
+    )
+    def history(self, request, slug=None):
+        record = self.get_object()
+        return Response(serializers.PublicVersionSerializer(public_versions(record), many=True).data)
 
     def handle_exception(self, exc):
         # Errors (400, 404) keep their documented JSON shape, whatever format the records were asked in.
@@ -181,6 +210,32 @@ class RootView(APIView):
             },
         }
         return Response(serializers.RootSerializer(root).data)
+
+
+class ChangeFeedView(generics.ListAPIView):
+    """The public change feed: every record published, updated or withdrawn, across all resources, in the
+    order the changes were made public. Each change has a strictly increasing ``seq``; a mirror stores the
+    last ``seq`` it has seen and asks for ``?after=<seq>`` next time, and can never miss a change."""
+
+    queryset = ChangeEvent.objects.all()
+    serializer_class = serializers.ChangeEventSerializer
+    filterset_class = filtersets.ChangeFilterSet
+    pagination_class = FeedPagination
+
+    @extend_schema(
+        operation_id="changes_list",
+        summary="The change feed",
+        tags=["changes"],
+        responses={
+            200: OpenApiResponse(
+                serializers.ChangeEventSerializer(many=True),
+                description="The changes after `after`, oldest first, and where the next page starts.",
+            ),
+            400: BAD_PARAMETERS,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class DatasetView(APIView):

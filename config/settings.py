@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",
         "ArchitectureEnum": "datasets.choices.ArchitectureChoices",
+        "ChangeTypeEnum": "datasets.models.changes.ChangeTypeChoices",
         "ChipKindEnum": "datasets.choices.ChipKindChoices",
         "ClaimStatusEnum": "datasets.choices.ClaimStatusChoices",
         "ConfidenceEnum": "datasets.choices.ConfidenceChoices",
@@ -220,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "InstrumentEnum": "datasets.choices.InstrumentChoices",
         "OrganizationKindEnum": "datasets.choices.OrganizationKindChoices",
         "OutcomeEnum": "datasets.choices.OutcomeChoices",
+        "ResourceEnum": "datasets.models.changes.ResourceChoices",
         "ReviewStatusEnum": "datasets.choices.ReviewStatusChoices",
         "SourceKindEnum": "datasets.choices.SourceKindChoices",
         "WeightsEnum": "datasets.choices.WeightsChoices",

@@ -294,12 +294,16 @@ def _apply_revision(revision: ReviewedRecord, reviewer) -> ReviewedRecord:
     for field in model._meta.concrete_fields:
         if field.name not in NOT_REVISED:
             setattr(record, field.attname, getattr(revision, field.attname))
+    # Relations first, without a history entry each: the record's one history entry below then holds
+    # the whole new version, as the public sees it from this commit on.
+    record.skip_history_when_saving = True
+    for field in model._meta.many_to_many:
+        getattr(record, field.name).set(getattr(revision, field.name).all())
+    del record.skip_history_when_saving
     record.version += 1
     record._history_user = reviewer
     record.save()
     update_change_reason(record, f"Revision {revision.slug} published")
-    for field in model._meta.many_to_many:
-        getattr(record, field.name).set(getattr(revision, field.name).all())
     wanted = {(c.source_id, c.locator): c.quote for c in revision.citations.all()}
     for citation in record.citations.all():
         if (citation.source_id, citation.locator) not in wanted:

@@ -59,8 +59,9 @@ def test_committed_schema_matches_the_code(generated):
 def test_operation_ids_are_stable(schema):
     ids = {operation["operationId"] for _, _, operation in operations(schema)}
     resources = ["organizations", "sources", "chips", "model_releases", "access_grants", "export_controls"]
-    assert ids == {"root_retrieve", "dataset_retrieve"} | {
-        f"{r}_{action}" for r in resources for action in ("list", "retrieve")
+    actions = ("list", "retrieve", "history_list")
+    assert ids == {"root_retrieve", "dataset_retrieve", "changes_list"} | {
+        f"{r}_{action}" for r in resources for action in actions
     }
 
 
@@ -100,6 +101,8 @@ def test_every_enum_is_a_named_component(schema):
         "WeightsEnum",
         "BlankEnum",
         "FormatEnum",
+        "ChangeTypeEnum",
+        "ResourceEnum",
     }
     assert {name for name, component in components.items() if "enum" in component} == expected
 

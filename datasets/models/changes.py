@@ -11,6 +11,17 @@ class ChangeTypeChoices(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn from the public"
 
 
+class ResourceChoices(models.TextChoices):
+    """The API's resources, by the names in their URLs."""
+
+    ORGANIZATIONS = "organizations", "Organizations"
+    SOURCES = "sources", "Sources"
+    CHIPS = "chips", "Chips"
+    MODEL_RELEASES = "model-releases", "Model releases"
+    ACCESS_GRANTS = "access-grants", "Access grants"
+    EXPORT_CONTROLS = "export-controls", "Export controls"
+
+
 class ChangeEvent(models.Model):
     """A change to the public registry: a record published, updated or withdrawn.
 
@@ -20,7 +31,10 @@ class ChangeEvent(models.Model):
 
     seq = models.BigAutoField(primary_key=True, help_text="Position in the feed; strictly increasing, no gaps.")
     resource = models.CharField(
-        max_length=32, db_index=True, help_text='The API resource of the record, e.g. "model-releases".'
+        max_length=32,
+        choices=ResourceChoices.choices,
+        db_index=True,
+        help_text='The API resource of the record, e.g. "model-releases".',
     )
     slug = models.SlugField(max_length=100, help_text="Slug of the record that changed.")
     change = models.CharField(max_length=16, choices=ChangeTypeChoices.choices, help_text="What happened.")
