@@ -26,16 +26,22 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     offset_query_description = "Number of records to skip before the page starts (default 0)."
 
     def paginate_queryset(self, queryset, request, view=None):
-        # Both parameters are checked up front so that a 400 reports every bad one at once.
+        self.check_parameters(
+            request, {self.limit_query_param: self._parse_limit, self.offset_query_param: self._parse_offset}
+        )
+        return super().paginate_queryset(queryset, request, view)
+
+    @staticmethod
+    def check_parameters(request, parsers: dict) -> None:
+        """Parse every paging parameter up front, so that a 400 reports every bad one at once."""
         errors = {}
-        for name, parse in ((self.limit_query_param, self._parse_limit), (self.offset_query_param, self._parse_offset)):
+        for name, parse in parsers.items():
             try:
                 parse(request)
             except ValueError as exc:
                 errors[name] = [str(exc)]
         if errors:
             raise ValidationError(errors)
-        return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request):
         return self._parse_limit(request)
@@ -109,14 +115,9 @@ class FeedPagination(LimitOffsetPagination):
     cursor_query_param = "after"
 
     def paginate_queryset(self, queryset, request, view=None):
-        errors = {}
-        for name, parse in ((self.limit_query_param, self._parse_limit), (self.cursor_query_param, self._parse_after)):
-            try:
-                parse(request)
-            except ValueError as exc:
-                errors[name] = [str(exc)]
-        if errors:
-            raise ValidationError(errors)
+        self.check_parameters(
+            request, {self.limit_query_param: self._parse_limit, self.cursor_query_param: self._parse_after}
+        )
         self.request = request
         self.limit = self._parse_limit(request)
         self.last_seq = queryset.model._default_manager.aggregate(last=Max("seq"))["last"] or 0
