@@ -190,6 +190,50 @@ def postprocess_parameter_enums(result, generator, **kwargs):
     return result
 
 
+CONDITIONAL_HEADERS = [
+    {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The ETag of your cached copy: a 304 with no body if it is still current.",
+    },
+    {
+        "in": "header",
+        "name": "If-Modified-Since",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The Last-Modified of your cached copy (an HTTP date): a 304 if nothing changed since. "
+        "Ignored when If-None-Match is sent, or when it is not an HTTP date.",
+    },
+]
+
+
+def postprocess_conditional_get(result, generator, **kwargs):
+    """Document conditional requests on every read: the two request headers, the 304, and the validators
+    every 200 carries (api/conditional.py)."""
+    for path in result.get("paths", {}).values():
+        operation = path.get("get")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).extend(CONDITIONAL_HEADERS)
+        operation["responses"].setdefault(
+            "304", {"description": "Not modified: your cached copy (If-None-Match / If-Modified-Since) is current."}
+        )
+        ok = operation["responses"].get("200")
+        if ok is not None:
+            ok.setdefault("headers", {}).update(
+                {
+                    "ETag": {"schema": {"type": "string"}, "description": "Validator for If-None-Match."},
+                    "Last-Modified": {
+                        "schema": {"type": "string"},
+                        "description": "When the public data last changed (absent during the second of a change).",
+                    },
+                }
+            )
+    return result
+
+
 def postprocess_uri_too_long(result, generator, **kwargs):
     """Document, on every operation, the 414 that the HTTP server answers before the API sees the request when
     the request line is too long (gunicorn's limit, with `make serve`, is 4094 bytes): a request with many

@@ -207,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.postprocess_parameter_enums",
         "api.schema.postprocess_uri_too_long",
+        "api.schema.postprocess_conditional_get",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",
