@@ -406,10 +406,16 @@ class RecordFilterSet(filters.FilterSet):
     updated_since = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
+        method="filter_updated_since",
         help_text="Records changed at or after this ISO 8601 date-time (e.g. 2025-01-31T00:00:00Z; a date "
-        "means its midnight UTC). Use it to sync a mirror: ask for what changed since the last sync.",
+        "means its midnight UTC), in the order they changed (then by slug) unless `ordering` says otherwise; the "
+        "response's `withdrawn` lists the records withdrawn since then. Use it to sync a mirror.",
     )
     ordering = ordering_filter()
+
+    def filter_updated_since(self, queryset, name, value):
+        # An explicit `ordering` (applied after this filter) still wins.
+        return queryset.filter(updated_at__gte=value).order_by("updated_at", "slug")
 
     def get_form_class(self):
         return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})

@@ -88,7 +88,21 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         properties["results"]["description"] = "The records on this page."
         properties["next"]["example"] = "http://127.0.0.1:8000/api/v1/model-releases/?limit=50&offset=150"
         properties["previous"]["example"] = "http://127.0.0.1:8000/api/v1/model-releases/?limit=50&offset=50"
-        response["required"] = ["count", "next", "previous", "results"]
+        properties["withdrawn"] = {
+            "type": "array",
+            "description": "With `updated_since`: the records withdrawn since then (no longer served), in the "
+            "order they were withdrawn; empty otherwise. A mirror deletes its copies of these.",
+            "items": {
+                "type": "object",
+                "required": ["slug", "url", "withdrawn_at"],
+                "properties": {
+                    "slug": {"type": "string", "description": "Slug of the withdrawn record."},
+                    "url": {"type": "string", "format": "uri", "description": "Its former URL (now a 404)."},
+                    "withdrawn_at": {"type": "string", "format": "date-time", "description": "When."},
+                },
+            },
+        }
+        response["required"] = ["count", "next", "previous", "results", "withdrawn"]
         return response
 
 

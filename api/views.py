@@ -28,7 +28,17 @@ from api.history import public_versions
 from api.pagination import FeedPagination
 from api.renderers import CSVRenderer
 from api.schema import BAD_PARAMETERS
-from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization, Source
+from datasets.models import (
+    AccessGrant,
+    ChangeEvent,
+    ChangeTypeChoices,
+    Chip,
+    ExportControl,
+    ModelRelease,
+    Organization,
+    Source,
+)
+from datasets.services import resource_name
 
 # (name in the root, router basename, model): the API's resources, in the order the root lists them.
 RESOURCES = (
@@ -96,6 +106,31 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     def history(self, request, slug=None):
         record = self.get_object()
         return Response(serializers.PublicVersionSerializer(public_versions(record), many=True).data)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["withdrawn"] = self.withdrawn_since()
+        return response
+
+    def withdrawn_since(self) -> list[dict]:
+        """With ``updated_since``: the records of this resource withdrawn since then and not public again."""
+        filterset = self.filterset_class(self.request.query_params, queryset=self.get_queryset())
+        since = filterset.form.cleaned_data.get("updated_since") if filterset.is_valid() else None
+        if since is None:
+            return []
+        model = self.get_queryset().model
+        events = ChangeEvent.objects.filter(
+            resource=resource_name(model), change=ChangeTypeChoices.WITHDRAWN, changed_at__gte=since
+        ).exclude(slug__in=model.objects.published().values("slug"))
+        latest = {event.slug: event for event in events.order_by("changed_at", "seq")}
+        return [
+            {
+                "slug": event.slug,
+                "url": self.request.build_absolute_uri(f"/api/v1/{event.resource}/{event.slug}/"),
+                "withdrawn_at": event.changed_at,
+            }
+            for event in sorted(latest.values(), key=lambda event: (event.changed_at, event.slug))
+        ]
 
     def handle_exception(self, exc):
         # Errors (400, 404) keep their documented JSON shape, whatever format the records were asked in.

@@ -85,3 +85,21 @@ def test_errors_are_not_tagged_and_garbage_dates_are_ignored(client, published):
     assert bad.status_code == 400 and "ETag" not in bad
     assert client.get("/api/v1/model-releases/", HTTP_IF_MODIFIED_SINCE="yesterday").status_code == 200
     assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_updated_since_lists_changes_in_order_and_withdrawals_without_content(client, published, reviewer):
+    since = timezone.now().isoformat()
+    later = factories.make_model_release(slug="a-later-model", review_status="in_review")
+    services.publish(later, reviewer)
+    services.withdraw(published, reviewer, "duplicate of another record")
+    body = client.get("/api/v1/model-releases/", {"updated_since": since}).json()
+    assert [record["slug"] for record in body["results"]] == ["a-later-model"]
+    assert [gone["slug"] for gone in body["withdrawn"]] == ["deepseek-v3"]
+    assert set(body["withdrawn"][0]) == {"slug", "url", "withdrawn_at"}
+    assert "duplicate" not in str(body)
+    # Without updated_since there is nothing to report as withdrawn; published again, it is not withdrawn.
+    assert client.get("/api/v1/model-releases/").json()["withdrawn"] == []
+    services.return_to_draft(published, reviewer)
+    services.submit_for_review(published, reviewer)
+    services.publish(published, reviewer)
+    assert client.get("/api/v1/model-releases/", {"updated_since": since}).json()["withdrawn"] == []
