@@ -10,8 +10,11 @@ import hashlib
 import time
 
 from django.db.models import Max
-from django.http import HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from rest_framework.response import Response
 
 from datasets.models import ChangeEvent
 
@@ -40,21 +43,47 @@ def not_modified(request, etag: str, last_modified: int | None) -> bool:
     return since is not None and last_modified is not None and last_modified <= since
 
 
-class ConditionalGetMixin:
-    """For API views: answer 304 to a GET whose cached copy is current; tag every 200 for caching."""
+class NotModified(Exception):
+    """The client's cached copy is current: answer 304."""
 
-    def dispatch(self, request, *args, **kwargs):
+
+class ConditionalGetMixin:
+    """For API views: answer 304 to a GET whose cached copy is current; tag every 200 for caching.
+
+    The request is checked first (format, filters, paging), so a bad request is a 400 whatever its
+    conditional headers say; only then is the cache consulted, before any record is read.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
-            return super().dispatch(request, *args, **kwargs)
-        etag, last_modified = validators(request)
-        if not_modified(request, etag, last_modified):
-            response = HttpResponseNotModified()
-        else:
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code != 200:
-                return response
-        response["ETag"] = etag
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
-        response["Vary"] = "Accept"
+            return
+        self.validate_parameters(request)
+        self.etag, self.last_modified = validators(request._request)
+        if not_modified(request._request, self.etag, self.last_modified):
+            raise NotModified
+
+    def validate_parameters(self, request) -> None:
+        """Raise the 400 the view would raise for these parameters, without reading any record."""
+        if any(issubclass(backend, DjangoFilterBackend) for backend in getattr(self, "filter_backends", ())):
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                filterset = filterset_class(request.query_params, queryset=self.get_queryset().none())
+                if not filterset.is_valid():
+                    raise translate_validation(filterset.errors)
+        if getattr(self, "action", "list") == "list" and getattr(self, "paginator", None) is not None:
+            self.paginator.validate(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            return Response(status=304)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (200, 304) and getattr(self, "etag", None):
+            response["ETag"] = self.etag
+            if self.last_modified is not None:
+                response["Last-Modified"] = http_date(self.last_modified)
+            patch_vary_headers(response, ["Accept"])
         return response

@@ -26,10 +26,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     offset_query_description = "Number of records to skip before the page starts (default 0)."
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.check_parameters(
-            request, {self.limit_query_param: self._parse_limit, self.offset_query_param: self._parse_offset}
-        )
+        self.validate(request)
         return super().paginate_queryset(queryset, request, view)
+
+    def validate(self, request) -> None:
+        """Refuse bad paging parameters (a 400 naming each), before any record is read."""
+        parsers = {self.limit_query_param: self._parse_limit, self.offset_query_param: self._parse_offset}
+        self.check_parameters(request, parsers)
 
     @staticmethod
     def check_parameters(request, parsers: dict) -> None:
@@ -128,10 +131,12 @@ class FeedPagination(LimitOffsetPagination):
     default_limit = 100
     cursor_query_param = "after"
 
+    def validate(self, request) -> None:
+        parsers = {self.limit_query_param: self._parse_limit, self.cursor_query_param: self._parse_after}
+        self.check_parameters(request, parsers)
+
     def paginate_queryset(self, queryset, request, view=None):
-        self.check_parameters(
-            request, {self.limit_query_param: self._parse_limit, self.cursor_query_param: self._parse_after}
-        )
+        self.validate(request)
         self.request = request
         self.limit = self._parse_limit(request)
         self.last_seq = queryset.model._default_manager.aggregate(last=Max("seq"))["last"] or 0

@@ -103,3 +103,18 @@ def test_updated_since_lists_changes_in_order_and_withdrawals_without_content(cl
     services.submit_for_review(published, reviewer)
     services.publish(published, reviewer)
     assert client.get("/api/v1/model-releases/", {"updated_since": since}).json()["withdrawn"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/model-releases/?released_on_after=nope",
+        "/api/v1/model-releases/?limit=0",
+        "/api/v1/model-releases/deepseek-v3/?format=yaml",
+        "/api/v1/changes/?after=-1",
+    ],
+)
+def test_a_bad_request_is_a_400_whatever_its_conditional_headers(client, published, url):
+    # The request is checked before the cache is consulted: "*" matches any current copy, yet this is a 400.
+    response = client.get(url, HTTP_IF_NONE_MATCH="*", HTTP_IF_MODIFIED_SINCE="Fri, 01 Jan 2100 00:00:00 GMT")
+    assert response.status_code == 400
