@@ -31,6 +31,7 @@ from api.dataset import (
 from api.renderers import LIST_SEPARATOR, write_csv
 from datasets.imports import CHECKSUMS, RECORDS_DIR, RecordEncoder, serialize_records
 from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
+from datasets.services import resource_name
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def resources() -> tuple[Resource, ...]:
     from api import views
 
     return tuple(
-        Resource(str(viewset.queryset.model._meta.verbose_name_plural).replace(" ", "-"), viewset)
+        Resource(resource_name(viewset.queryset.model), viewset)
         for viewset in (
             views.OrganizationViewSet,
             views.SourceViewSet,

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from rest_framework import renderers
 
+from datasets.services import resource_name
+
 LIST_SEPARATOR = ";"
 
 
@@ -61,7 +63,7 @@ def _file_stem(view) -> str:
     queryset = getattr(view, "queryset", None)
     if queryset is None:
         return "records"
-    return str(queryset.model._meta.verbose_name_plural).replace(" ", "-")
+    return resource_name(queryset.model)
 
 
 def _columns(view, records: list[dict]) -> list[str]:

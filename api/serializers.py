@@ -39,6 +39,7 @@ __all__ = [
     "ResourcesSerializer",
     "RootSerializer",
     "SourceSerializer",
+    "event_record_url",
 ]
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -522,6 +523,12 @@ class PublicVersionSerializer(serializers.Serializer):
     )
 
 
+def event_record_url(event: ChangeEvent, request=None) -> str:
+    """The URL of the record a change event is about (absolute with a request, a path without)."""
+    path = f"/api/v1/{event.resource}/{event.slug}/"
+    return request.build_absolute_uri(path) if request is not None else path
+
+
 class ChangeEventSerializer(serializers.ModelSerializer):
     """A change to the public registry: a record published, updated or withdrawn."""
 
@@ -534,6 +541,4 @@ class ChangeEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, event) -> str:
-        path = f"/api/v1/{event.resource}/{event.slug}/"
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return event_record_url(event, self.context.get("request"))

@@ -126,7 +126,7 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         return [
             {
                 "slug": event.slug,
-                "url": self.request.build_absolute_uri(f"/api/v1/{event.resource}/{event.slug}/"),
+                "url": serializers.event_record_url(event, self.request),
                 "withdrawn_at": event.changed_at,
             }
             for event in sorted(latest.values(), key=lambda event: (event.changed_at, event.slug))
