@@ -1,19 +1,41 @@
-"""CSV: the API's records as flat rows, for spreadsheets and ``?format=csv``.
+"""How the API writes its answers: JSON (on orjson) and CSV.
 
-One row per record, one column per API field, with the API's field names. Nested records become their
-slug; lists (related records, citations, aliases, country codes) become their slugs or values joined
-with ``LIST_SEPARATOR``. The same flattening serves the API's CSV responses and the dataset release files.
+CSV: the API's records as flat rows, for spreadsheets and ``?format=csv``. One row per record, one column
+per API field, with the API's field names. Nested records become their slug; lists (related records,
+citations, aliases, country codes) become their slugs or values joined with ``LIST_SEPARATOR``. The same
+flattening serves the API's CSV responses and the dataset release files.
 """
 
 import csv
 import io
 from collections.abc import Iterable
 
+import orjson
 from rest_framework import renderers
+from rest_framework.utils.encoders import JSONEncoder
 
 from datasets.services import resource_name
 
 LIST_SEPARATOR = ";"
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer, encoding with orjson: the same compact UTF-8 JSON, several times faster.
+
+    What orjson does not encode itself, or encodes differently from DRF (date-times, which DRF writes with
+    millisecond precision and a ``Z``; decimals; lazy strings), goes through DRF's own encoder, so the output
+    does not depend on the renderer. An indented answer (``Accept: application/json; indent=2``) is left to
+    DRF's renderer.
+    """
+
+    _fallback = JSONEncoder()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def flat_value(value):

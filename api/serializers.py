@@ -13,6 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.nesting import CITATIONS, NESTED
+from datasets.choices import CountryChoices
 from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization, Source
 
 __all__ = [
@@ -85,7 +87,9 @@ class RecordURLField(serializers.HyperlinkedIdentityField):
     the same in JSON, CSV and the browsable API."""
 
     def get_url(self, obj, view_name, request, format):
-        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        # A record, or a related record in brief read as a dict (api.nesting).
+        slug = obj[self.lookup_field] if isinstance(obj, dict) else getattr(obj, self.lookup_field)
+        path = django_reverse(view_name, kwargs={self.lookup_url_kwarg: slug})
         return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -98,20 +102,24 @@ def record_url(basename: str) -> RecordURLField:
     )
 
 
+class SortedListSerializer(serializers.ListSerializer):
+    """Nested records read as a JSON array (``api.nesting``), which has no order of its own: sorted by
+    ``sort_keys`` of the child serializer's Meta (the slug by default), as the related model orders them."""
+
+    def to_representation(self, data):
+        keys = getattr(getattr(self.child, "Meta", None), "sort_keys", ("slug",))
+        return super().to_representation(sorted(data, key=lambda item: tuple(item[key] for key in keys)))
+
+
 class CitationSerializer(serializers.Serializer):
     """A published source cited in support of a record, with where in it and what it says."""
 
-    source = serializers.CharField(source="source.slug", read_only=True, help_text="Slug of the cited source.")
-    title = serializers.CharField(source="source.title", read_only=True, help_text="Title of the source document.")
-    publisher = serializers.CharField(
-        source="source.publisher", read_only=True, help_text="Who published the source document."
-    )
-    url = serializers.URLField(source="source.url", read_only=True, help_text="Where the source can be read.")
+    source = serializers.CharField(read_only=True, help_text="Slug of the cited source.")
+    title = serializers.CharField(read_only=True, help_text="Title of the source document.")
+    publisher = serializers.CharField(read_only=True, help_text="Who published the source document.")
+    url = serializers.URLField(read_only=True, help_text="Where the source can be read.")
     published_on = serializers.DateField(
-        source="source.published_on",
-        read_only=True,
-        allow_null=True,
-        help_text="Publication date of the source, if known.",
+        read_only=True, allow_null=True, help_text="Publication date of the source, if known."
     )
     locator = serializers.CharField(
         read_only=True, help_text='Where in the source: page, section or paragraph (e.g. "p. 4"); may be empty.'
@@ -120,9 +128,27 @@ class CitationSerializer(serializers.Serializer):
         read_only=True, help_text="A short quotation from the source that supports the record; may be empty."
     )
 
+    class Meta:
+        list_serializer_class = SortedListSerializer
+        sort_keys = ("source", "locator")
+
+
+class SortedListField(serializers.ListField):
+    """Values read as a JSON array (``api.nesting``), sorted."""
+
+    def to_representation(self, data):
+        return super().to_representation(sorted(data))
+
 
 def citations_field() -> CitationSerializer:
-    return CitationSerializer(many=True, read_only=True, help_text="The published sources that support this record.")
+    return CitationSerializer(
+        many=True, read_only=True, source=CITATIONS, help_text="The published sources that support this record."
+    )
+
+
+def nested(serializer_class, relation: str, **kwargs):
+    """A relation read by ``api.nesting.with_nested``: a brief record (or None), or a sorted list of them."""
+    return serializer_class(source=NESTED.format(relation), read_only=True, **kwargs)
 
 
 # Brief forms, for related records nested in another record.
@@ -136,6 +162,7 @@ class BriefOrganizationSerializer(RecordSerializer):
     class Meta:
         model = Organization
         fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
 
 
 class BriefChipSerializer(RecordSerializer):
@@ -146,6 +173,7 @@ class BriefChipSerializer(RecordSerializer):
     class Meta:
         model = Chip
         fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
 
 
 class BriefModelReleaseSerializer(RecordSerializer):
@@ -156,6 +184,7 @@ class BriefModelReleaseSerializer(RecordSerializer):
     class Meta:
         model = ModelRelease
         fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
 
 
 class BriefExportControlSerializer(RecordSerializer):
@@ -166,6 +195,7 @@ class BriefExportControlSerializer(RecordSerializer):
     class Meta:
         model = ExportControl
         fields = ("slug", "title", "url")
+        list_serializer_class = SortedListSerializer
 
 
 # Full records.
@@ -227,11 +257,12 @@ class ChipSerializer(RecordSerializer):
     """An AI accelerator or other item that export controls cover, with the figures the rules turn on."""
 
     url = record_url("chip")
-    vendor = BriefOrganizationSerializer(
-        read_only=True, allow_null=True, help_text="The company that designs and sells the chip."
+    vendor = nested(
+        BriefOrganizationSerializer, "vendor", allow_null=True, help_text="The company that designs and sells the chip."
     )
-    china_variant_of = BriefChipSerializer(
-        read_only=True,
+    china_variant_of = nested(
+        BriefChipSerializer,
+        "china_variant_of",
         allow_null=True,
         help_text="The chip this one is a China-market variant of (e.g. the H800 of the H100), if any.",
     )
@@ -267,12 +298,16 @@ class ModelReleaseSerializer(RecordSerializer):
     """A release (or announcement) of a frontier AI model: who made it, when, how big, how available."""
 
     url = record_url("model-release")
-    developer = BriefOrganizationSerializer(
-        read_only=True, allow_null=True, help_text="The organization that developed and released the model."
+    developer = nested(
+        BriefOrganizationSerializer,
+        "developer",
+        allow_null=True,
+        help_text="The organization that developed and released the model.",
     )
-    training_chips = BriefChipSerializer(
+    training_chips = nested(
+        BriefChipSerializer,
+        "training_chips",
         many=True,
-        read_only=True,
         help_text="Chips the model was trained on, where the developer or a reliable source states it.",
     )
     citations = citations_field()
@@ -312,20 +347,25 @@ class AccessGrantSerializer(RecordSerializer):
     """Who got (or was refused) access to a model, from whom, when, and how we know."""
 
     url = record_url("access-grant")
-    model = BriefModelReleaseSerializer(
-        read_only=True,
+    model = nested(
+        BriefModelReleaseSerializer,
+        "model",
         allow_null=True,
         help_text="The model release the access concerns; null when the claim names no single release "
         "(see model_description).",
     )
-    grantee = BriefOrganizationSerializer(
-        read_only=True,
+    grantee = nested(
+        BriefOrganizationSerializer,
+        "grantee",
         allow_null=True,
         help_text="The organization that got (or was refused) access; null for an unnamed group "
         "(see grantee_description).",
     )
-    grantor = BriefOrganizationSerializer(
-        read_only=True, allow_null=True, help_text="The organization that gave (or refused) access, if known."
+    grantor = nested(
+        BriefOrganizationSerializer,
+        "grantor",
+        allow_null=True,
+        help_text="The organization that gave (or refused) access, if known.",
     )
     citations = citations_field()
 
@@ -364,29 +404,36 @@ class ExportControlSerializer(RecordSerializer):
     """
 
     url = record_url("export-control")
-    target_countries = serializers.SlugRelatedField(
-        many=True,
+    target_countries = SortedListField(
+        source=NESTED.format("target_countries"),
+        child=serializers.ChoiceField(choices=CountryChoices.choices),
         read_only=True,
-        slug_field="code",
         help_text='ISO 3166-1 alpha-2 codes (or "EU") of the destinations the measure targets.',
     )
-    authority = BriefOrganizationSerializer(
-        read_only=True, allow_null=True, help_text="The body that issued the measure (e.g. BIS, MOFCOM), if known."
+    authority = nested(
+        BriefOrganizationSerializer,
+        "authority",
+        allow_null=True,
+        help_text="The body that issued the measure (e.g. BIS, MOFCOM), if known.",
     )
-    supersedes = BriefExportControlSerializer(
-        many=True, read_only=True, help_text="Earlier measures this one replaces."
+    supersedes = nested(
+        BriefExportControlSerializer, "supersedes", many=True, help_text="Earlier measures this one replaces."
     )
-    amends = BriefExportControlSerializer(many=True, read_only=True, help_text="Earlier measures this one amends.")
-    suspends = BriefExportControlSerializer(
+    amends = nested(BriefExportControlSerializer, "amends", many=True, help_text="Earlier measures this one amends.")
+    suspends = nested(
+        BriefExportControlSerializer,
+        "suspends",
         many=True,
-        read_only=True,
         help_text="Measures this suspension takes out of force while it is itself in force.",
     )
-    covered_chips = BriefChipSerializer(
-        many=True, read_only=True, help_text="Chips the measure names or clearly covers."
+    covered_chips = nested(
+        BriefChipSerializer, "covered_chips", many=True, help_text="Chips the measure names or clearly covers."
     )
-    targeted_organizations = BriefOrganizationSerializer(
-        many=True, read_only=True, help_text="Organizations the measure names, e.g. Entity List additions."
+    targeted_organizations = nested(
+        BriefOrganizationSerializer,
+        "targeted_organizations",
+        many=True,
+        help_text="Organizations the measure names, e.g. Entity List additions.",
     )
     citations = citations_field()
 

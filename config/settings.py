@@ -119,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite connections are cheap, and persistent ones do not mix with its file locking.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# How long a rendered API answer stays in the cache (api/conditional.py); 0 turns the cache off. Answers are
+# keyed by the data's state, so a change never serves a stale one: this only bounds the memory they take.
+API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "600"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,7 +166,7 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
 REST_FRAMEWORK = {
     # JSON for clients (curl, generated clients); the browsable API for browsers, which ask for text/html.
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -170,7 +174,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter, parsing each request's parameters once (see api.conditional.FilterBackend).
+    "DEFAULT_FILTER_BACKENDS": ["api.conditional.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "api.schema.RegistryAutoSchema",
     # An unknown ?format= is a 400 naming the parameter (DRF's own answer is a 404).

@@ -12,12 +12,18 @@ from django.db.models import Exists, OuterRef, Q
 from datasets.choices import InstrumentChoices, ReviewStatusChoices
 
 
+def published_lookup(prefix: str = "") -> Q:
+    """The condition "published" on the record that ``prefix`` leads to (``"developer__"``), for joins
+    and subqueries that cannot go through ``published()``."""
+    return Q(**{f"{prefix}review_status": ReviewStatusChoices.PUBLISHED})
+
+
 class ReviewedQuerySet(models.QuerySet):
     """Records that go through review; only published ones are public."""
 
     def published(self):
         """Records the public may see: published, not drafts, not in review, not withdrawn."""
-        return self.filter(review_status=ReviewStatusChoices.PUBLISHED)
+        return self.filter(published_lookup())
 
     def withdrawn(self):
         """Records taken back from the public; mirrors must remove them."""

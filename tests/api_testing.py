@@ -13,8 +13,9 @@ from datasets.choices import ReviewStatusChoices
 from tests import factories
 
 UNPUBLISHED = [ReviewStatusChoices.DRAFT, ReviewStatusChoices.IN_REVIEW, ReviewStatusChoices.WITHDRAWN]
-# One of them computes the ETag (api/conditional.py) before any record is read.
-MAX_LIST_QUERIES = 7
+# The ETag (api/conditional.py), the count and the page itself, whose query also reads every related
+# record and citation (api/nesting.py). Issue #7 asks for at most 6.
+MAX_LIST_QUERIES = 3
 
 
 def slugs(response) -> list[str]:
@@ -114,6 +115,8 @@ class APIResourceTests:
             if self.curated:
                 factories.make_citation(record)
                 factories.make_citation(record)
+        # A first request lets the connection run its one-time feature checks (SQLite's JSON support).
+        assert client.get(self.list_url()).status_code == 200
         counts = {}
         for limit in (1, 200):
             with CaptureQueriesContext(connection) as queries:

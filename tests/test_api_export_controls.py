@@ -10,9 +10,6 @@ pytestmark = pytest.mark.django_db
 
 class TestExportControlAPI(CuratedAPIResourceTests):
     basename = "export-control"
-    # The ETag, the count, the page, and one query per relation: authority, target countries, supersedes,
-    # amends, suspends, covered chips, targeted organizations, citations.
-    max_list_queries = 11
     fields = (
         "slug",
         "url",
