@@ -90,6 +90,16 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         record = self.get_object()
         return Response(serializers.PublicVersionSerializer(public_versions(record), many=True).data)
 
+    def paginate_queryset(self, queryset):
+        """The page in two steps: the records' keys, sorted and cut to the page, then the records themselves
+        with their relations and citations (``api.nesting``). Sorting the full rows instead would run the
+        relation subqueries for every match, not only for the page's."""
+        keys = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        if keys is None:
+            return None
+        records = {record.pk: record for record in self.get_queryset().filter(pk__in=keys).order_by()}
+        return [records[key] for key in keys]
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["withdrawn"] = self.withdrawn_since()
