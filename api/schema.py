@@ -9,6 +9,7 @@
   schemathesis then see the contract the server keeps.
 - No security requirement: the API is anonymous.
 - Every operation documents the 414 of the HTTP server in front of the API (a URL too long to read).
+- Every operation documents the 429 of the anonymous rate limit, with its Retry-After header.
 """
 
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
@@ -244,8 +245,9 @@ def postprocess_uri_too_long(result, generator, **kwargs):
                 "414",
                 {
                     "description": "The URL is longer than the HTTP server accepts (a request line of about 4 KB "
-                    "with `make serve`): send fewer or shorter parameter values per request. The body, if any, "
-                    "is the HTTP server's page, not JSON."
+                    "with `make serve`): send fewer or shorter parameter values per request. The body is the "
+                    'HTTP server\'s page, or JSON `{"detail": ...}` when the application itself refuses a query '
+                    "string over 4096 characters."
                 },
             )
     return result
@@ -263,3 +265,25 @@ def _drop_value_list(holder: dict) -> None:
     description = holder.get("description", "")
     if "\n\n* `" in description:
         holder["description"] = description.partition("\n\n* `")[0]
+
+
+def postprocess_too_many_requests(result, generator, **kwargs):
+    """Document, on every operation, the 429 of the anonymous rate limit (``DJANGO_API_ANON_RATE``, by default
+    120 requests a minute per client address; api/throttling.py), with its Retry-After header."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            operation["responses"].setdefault(
+                "429",
+                {
+                    "description": "Too many requests from this address (by default more than 120 a minute): wait "
+                    "the seconds that Retry-After gives, then send the request again.",
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "integer", "minimum": 0},
+                            "description": "Seconds to wait before the next request.",
+                        }
+                    },
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            )
+    return result

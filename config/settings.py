@@ -1,14 +1,19 @@
 """Settings for the AI Access Registry: one module, driven by environment variables.
 
-Every knob a deployment may turn is read from the environment (``DJANGO_*``, ``DATABASE_URL``); the
-defaults are safe for the embedded SQLite setup that ``make serve`` runs. See README.md for the list.
+Every knob a deployment may turn is read from the environment (``DJANGO_*``, ``DATABASE_URL``,
+``DATABASE_REPLICA_URLS``, ``CACHE_URL``); the defaults are safe for the embedded SQLite setup that ``make serve``
+runs. See README.md and docs/deploy.md for the list.
 """
 
 import os
+import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +39,61 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Read a whole-number environment variable; refuse anything else, or a number below ``minimum``."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more; got {value}")
+    return value
+
+
+def cache_config(url: str) -> dict:
+    """The cache that ``CACHE_URL`` names: Redis (``redis://``, ``rediss://``), shared by every app server, so
+    that rate limits hold across them; otherwise this process's memory (empty, ``locmem://``) or none at all
+    (``dummy://``, which also switches rate limiting off)."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "registry"}
+    if url == "" or scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, locmem:// or dummy://; got {url.partition(':')[0]!r}"
+    )
+
+
+# A DRF rate: how many requests per second, minute, hour or day (DRF reads the period's first letter only).
+RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def api_rate(name: str, default: str) -> str | None:
+    """An API rate limit such as ``120/minute``; ``off`` is no limit (None)."""
+    raw = os.environ.get(name, "").strip() or default
+    if raw.lower() == "off":
+        return None
+    if not RATE.fullmatch(raw):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 120/minute or 5000/hour, or off; got {raw!r}")
+    return raw
+
+
+def admin_path(raw: str) -> str:
+    """The admin's URL prefix, e.g. ``curators/``: one or more path segments, never under the API."""
+    value = raw.strip().strip("/") + "/"
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+(/[-a-zA-Z0-9_]+)*/", value) or value.startswith(("api/", "static/")):
+        raise ImproperlyConfigured(
+            f"DJANGO_ADMIN_PATH must be a path such as admin/ or curators/ (letters, digits, -, _), not under api/ "
+            f"or static/; got {raw!r}"
+        )
+    return value
 
 
 def load_or_create_secret_key() -> str:
@@ -71,12 +131,25 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Counts failed admin logins and locks a username out from an address that keeps guessing.
+    "axes",
+    "corsheaders",
     "datasets",
     "api",
 ]
 
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}")
+
 MIDDLEWARE = [
+    # First, so that the time it logs covers every other middleware.
+    *(["config.logging.RequestLogMiddleware"] if LOG_FORMAT == "json" else []),
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer on its own (a 414, a static file), so that those answers carry CORS too.
+    "corsheaders.middleware.CorsMiddleware",
+    "config.http.RequestLimitsMiddleware",
+    "config.routers.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +159,8 @@ MIDDLEWARE = [
     # Records who made each change (the admin's logged-in user) in the records' history.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,10 +181,11 @@ TEMPLATES = [
     },
 ]
 
+DB_CONN_MAX_AGE = env_int("DJANGO_DB_CONN_MAX_AGE", 60)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'registry.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -119,11 +195,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite connections are cheap, and persistent ones do not mix with its file locking.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# How long a rendered API answer stays in the cache (api/conditional.py); 0 turns the cache off. Answers are
+# Read replicas of the primary (`default`): API reads go to one of them, the admin and every write to the primary
+# (config/routers.py). In tests a replica is the primary itself (MIRROR): the suite needs no second server.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica_{number}"] = {
+        **dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica_{number}")
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+
+CACHES = {"default": cache_config(os.environ.get("CACHE_URL", "").strip())}
+# How long a rendered API answer stays in that cache (api/conditional.py); 0 turns the cache off. Answers are
 # keyed by the data's state, so a change never serves a stale one: this only bounds the memory they take.
-API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "600"))
+API_CACHE_SECONDS = env_int("DJANGO_API_CACHE_SECONDS", 600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes checks every login first: a locked-out username and address is refused before its password is.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many wrong passwords for one username from one address, that pair is locked out for the cool-off
+# time, even with the right password. Keyed on the pair, so that a guesser cannot lock a curator out from
+# everywhere; kept in the database, so that every app server sees the same count.
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the API's rate limit (X-Forwarded-For only behind DJANGO_NUM_PROXIES proxies).
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+# Failed logins and lockouts are logged either way; this only drops a banner from every manage.py command's output.
+AXES_VERBOSE = False
+
+# Where the curators' admin lives: moving it off the well-known /admin/ keeps most password guessers away.
+ADMIN_PATH = admin_path(os.environ.get("DJANGO_ADMIN_PATH", "admin/"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,16 +260,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+# An admin session also ends when the browser closes, whichever comes first.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Request limits. Django's defaults, stated: at most 1000 parameters in a query string or form (more is a 400) and
+# 2.5 MB of form body (the API reads no body at all: its writes answer 405 unread). A query string longer than
+# MAX_QUERY_STRING_LENGTH bytes is a 414 (config/http.py) whatever the HTTP server in front lets through.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_QUERY_STRING_LENGTH = 4096
+
+# CORS: the read-only, anonymous API may be read from pages of any origin; the admin and the landing page may not
+# (they send no CORS headers, so a browser keeps other origins' scripts from reading them). No credentials: the
+# API uses none. Browsers may send the conditional headers and read the validators and Retry-After.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = [*cors_default_headers, "if-modified-since", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 REST_FRAMEWORK = {
     # JSON for clients (curl, generated clients); the browsable API for browsers, which ask for text/html.
@@ -182,6 +309,12 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     # Figures (memory, bandwidth, TFLOPS) are JSON numbers, as the schema says, not strings.
     "COERCE_DECIMAL_TO_STRING": False,
+    # Anonymous rate limit per client address, counted in the shared cache (CACHE_URL): a 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": api_rate("DJANGO_API_ANON_RATE", "120/minute")},
+    # The client address is REMOTE_ADDR, unless this many proxies in front append it to X-Forwarded-For: a header
+    # that a client can send itself, so it is only read when the deployment says proxies set it.
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -213,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.postprocess_parameter_enums",
         "api.schema.postprocess_uri_too_long",
         "api.schema.postprocess_conditional_get",
+        "api.schema.postprocess_too_many_requests",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",
@@ -234,9 +368,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Plain text by default; with DJANGO_LOG_FORMAT=json every record is one JSON object per line, and every request
+# adds one (method, path, status, duration; config/logging.py), for a log collector to parse.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

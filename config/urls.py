@@ -1,5 +1,6 @@
 """Top-level routes: the landing page, the admin, the API and its documentation."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -8,7 +9,8 @@ from api.views import landing
 
 urlpatterns = [
     path("", landing, name="landing"),
-    path("admin/", admin.site.urls),
+    # DJANGO_ADMIN_PATH, "admin/" by default.
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -46,6 +46,112 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert project_settings.env_list("DJANGO_TEST_HOSTS", []) == ["example.org", "api.example.org"]
 
 
+def test_env_int_refuses_what_is_not_a_whole_number_in_range(monkeypatch):
+    monkeypatch.setenv("DJANGO_TEST_NUMBER", " 7 ")
+    assert project_settings.env_int("DJANGO_TEST_NUMBER", 1) == 7
+    monkeypatch.setenv("DJANGO_TEST_NUMBER", "")
+    assert project_settings.env_int("DJANGO_TEST_NUMBER", 1) == 1
+    monkeypatch.setenv("DJANGO_TEST_NUMBER", "7.5")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_NUMBER must be a whole number"):
+        project_settings.env_int("DJANGO_TEST_NUMBER", 1)
+    monkeypatch.setenv("DJANGO_TEST_NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_NUMBER must be 1 or more"):
+        project_settings.env_int("DJANGO_TEST_NUMBER", 5, minimum=1)
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        (
+            "redis://cache.internal:6379/0",
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.internal:6379/0",
+        ),
+        (
+            "rediss://:pw@cache.internal:6380/1",
+            "django.core.cache.backends.redis.RedisCache",
+            "rediss://:pw@cache.internal:6380/1",
+        ),
+        ("", "django.core.cache.backends.locmem.LocMemCache", "registry"),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache", "registry"),
+        ("dummy://", "django.core.cache.backends.dummy.DummyCache", None),
+    ],
+)
+def test_cache_url_picks_the_cache(url, backend, location):
+    config = project_settings.cache_config(url)
+    assert config["BACKEND"] == backend
+    assert config.get("LOCATION") == location
+
+
+def test_an_unknown_cache_url_is_refused_without_echoing_credentials():
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must start with redis://") as refused:
+        project_settings.cache_config("memcached://user:secret@cache.internal:11211")
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rate"), [("", "120/minute"), ("5000/hour", "5000/hour"), ("OFF", None), ("2/s", "2/s")]
+)
+def test_api_rate_reads_drf_rates_and_off(monkeypatch, raw, rate):
+    monkeypatch.setenv("DJANGO_TEST_RATE", raw)
+    assert project_settings.api_rate("DJANGO_TEST_RATE", "120/minute") == rate
+
+
+@pytest.mark.parametrize("raw", ["120", "120/fortnight", "0/minute", "many/minute", "120 / minute"])
+def test_api_rate_refuses_what_drf_would_misread(monkeypatch, raw):
+    monkeypatch.setenv("DJANGO_TEST_RATE", raw)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_RATE must be a rate"):
+        project_settings.api_rate("DJANGO_TEST_RATE", "120/minute")
+
+
+def test_replica_urls_become_test_mirrored_databases_and_the_cache_url_redis(tmp_path):
+    show = (
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DATABASE_REPLICAS); "
+        "print({alias: (db['HOST'], db['NAME'], db['TEST']['MIRROR']) for alias, db in s.DATABASES.items()}); "
+        "print(s.CACHES['default']['BACKEND'], s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], "
+        "s.REST_FRAMEWORK['NUM_PROXIES'], s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds())",
+    )
+    env = {
+        "DATABASE_URL": "postgres://app@primary.internal/registry",
+        "DATABASE_REPLICA_URLS": "postgres://app@replica-a.internal/registry, postgres://app@replica-b.internal/registry",
+        "CACHE_URL": "redis://cache.internal:6379/0",
+        "DJANGO_API_ANON_RATE": "off",
+        "DJANGO_NUM_PROXIES": "1",
+        "DJANGO_AXES_FAILURE_LIMIT": "3",
+        "DJANGO_AXES_COOLOFF_MINUTES": "60",
+    }
+    result = run_manage(*show, env_overrides=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['replica_1', 'replica_2']",
+        "{'default': ('primary.internal', 'registry', None), "
+        "'replica_1': ('replica-a.internal', 'registry', 'default'), "
+        "'replica_2': ('replica-b.internal', 'registry', 'default')}",
+        "django.core.cache.backends.redis.RedisCache {'anon': None} 1 3 3600.0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CACHE_URL", "memcached://cache.internal"),
+        ("DJANGO_API_ANON_RATE", "lots"),
+        ("DJANGO_NUM_PROXIES", "-1"),
+        ("DJANGO_AXES_FAILURE_LIMIT", "0"),
+        ("DJANGO_ADMIN_PATH", "api/"),
+        ("DJANGO_LOG_FORMAT", "xml"),
+    ],
+)
+def test_a_bad_production_setting_stops_the_service_with_its_name(tmp_path, name, value):
+    result = run_manage("check", env_overrides={name: value}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
 def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
     monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
     monkeypatch.setattr(project_settings, "VAR_DIR", tmp_path / "var")
@@ -65,6 +171,7 @@ def test_generated_state_lives_in_a_git_ignored_folder():
 
 
 def test_check_deploy_has_no_errors_and_only_the_documented_https_warnings(tmp_path):
+    # django-axes and django-cors-headers add their own checks (tagged security): none of them may warn either.
     env = {
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -87,6 +194,21 @@ def test_check_deploy_has_no_errors_and_only_the_documented_https_warnings(tmp_p
     tls = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=behind_tls, tmp_path=tmp_path)
     assert tls.returncode == 0, tls.stderr
     assert warning_ids(tls.stderr) == set()
+
+    # The whole production environment of docs/deploy.md: PostgreSQL with replicas, Redis, behind one proxy, the
+    # admin moved, JSON logs. (Checks do not connect to the databases or the cache.)
+    scaled_out = {
+        **behind_tls,
+        "DATABASE_URL": "postgres://registry@primary.internal:5432/registry",
+        "DATABASE_REPLICA_URLS": "postgres://registry@replica.internal:5432/registry",
+        "CACHE_URL": "redis://cache.internal:6379/0",
+        "DJANGO_NUM_PROXIES": "1",
+        "DJANGO_ADMIN_PATH": "curators/",
+        "DJANGO_LOG_FORMAT": "json",
+    }
+    full = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=scaled_out, tmp_path=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert warning_ids(full.stderr) == set()
 
 
 def test_migrations_are_in_step_with_the_models(tmp_path):

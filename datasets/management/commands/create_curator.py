@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 ROLES = {"curator": "Curators", "reviewer": "Reviewers"}
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=ROLES[role]))
-        self.stdout.write(self.style.SUCCESS(f"Created {role} {username!r}; they can log in at /admin/."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {role} {username!r}; they can log in at {reverse('admin:index')}.")
+        )
         if generate_password:
             self.stdout.write(f"Password (shown once, pass it on privately): {password}")
 
