@@ -93,24 +93,27 @@ def cache_key(etag: str) -> str:
 
 
 class ConditionalGetMixin:
-    """For API views: answer 304 to a GET whose cached copy is current; tag every 200 for caching.
+    """For API views: answer 304 to a GET whose cached copy is current, serve answers kept in the server's
+    cache, and tag every 200 for caching.
 
-    The request is checked first (format, filters, paging), so a bad request is a 400 whatever its
-    conditional headers say; only then is the cache consulted, before any record is read.
+    A request whose answer is in the server's cache was checked when that answer was made: its ETag names the
+    same path, parameters and data. Any other request is checked first (format, filters, paging), so a bad
+    request is a 400 whatever its conditional headers say. Either way no record is read for a 304 or a
+    cached answer.
     """
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD"):
             return
-        self.validate_parameters(request)
         self.etag, self.last_modified = validators(request._request)
+        entry = cache.get(cache_key(self.etag)) if self.answer_cacheable(request) else None
+        if entry is None:
+            self.validate_parameters(request)
         if not_modified(request._request, self.etag, self.last_modified):
             raise NotModified
-        if self.answer_cacheable(request):
-            entry = cache.get(cache_key(self.etag))
-            if entry is not None:
-                raise Cached(entry)
+        if entry is not None:
+            raise Cached(entry)
 
     def answer_cacheable(self, request) -> bool:
         """Whether this request's answer may be served from, and stored in, the server's cache."""

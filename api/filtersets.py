@@ -19,6 +19,7 @@ pattern) and ``blank_means_absent`` (documented as ``allowEmptyValue``). The sch
 parameter really accepts, so that client generators and schemathesis see the same contract as the server.
 """
 
+import copy
 import datetime
 import re
 
@@ -28,9 +29,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, ProhibitNullCharactersValidator
 from django.db.models import F, Q
 from django_filters import rest_framework as filters
-from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleChoiceField
+from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleChoiceField, MultipleChoiceField
 from django_filters.widgets import BaseCSVWidget
 
+from datasets import search
 from datasets.choices import (
     AccessTypeChoices,
     ArchitectureChoices,
@@ -160,8 +162,18 @@ class BooleanFilter(django_filters.BooleanFilter):
     blank_means_absent = True
 
 
+class EnumField(MultipleChoiceField):
+    """django-filter's field for several enum values, copied for each request without its choices: Django
+    deep-copies a choice field's choices with every form (250 countries, several times per request), though
+    they never change."""
+
+    __deepcopy__ = forms.Field.__deepcopy__
+
+
 class EnumFilter(filters.MultipleChoiceFilter):
     """One or more values of an enum; repeat the parameter for OR. An unknown value is a 400."""
+
+    field_class = EnumField
 
     def __init__(self, *args, **kwargs):
         # filter_in() keeps one row per record without a DISTINCT.
@@ -256,15 +268,25 @@ class ExactTextFilter(filters.MultipleChoiceFilter):
 
 
 class SearchFilter(filters.CharFilter):
-    """Free-text search: records where any of ``fields`` contains the text, ignoring case."""
+    """Free-text search: records in which one of the model's searched fields (``datasets.search``) contains the
+    text, ignoring case, found through the database's search index; in the search's own order (best matches
+    first on PostgreSQL) unless another parameter has already set one (``updated_since``; ``ordering``, applied
+    last, replaces any order anyway)."""
 
     value_schema = {"pattern": TEXT_PATTERN}
     blank_means_absent = True
 
-    def __init__(self, *fields: str, **kwargs):
-        self.search_fields = fields
+    def __init__(self, model=None, **kwargs):
+        if model is None:
+            what = "searched fields"
+        else:
+            *fields, last = search.SEARCHED_FIELDS[model]
+            what = f"{', '.join(fields)} or {last}" if fields else last
         kwargs.setdefault(
-            "help_text", f"Case-insensitive search: records whose {', '.join(fields)} contains this text."
+            "help_text",
+            f"Case-insensitive search: records whose {what} contain this text. Unless `ordering` or "
+            "`updated_since` sets the order, the best matches come first on a server that runs on PostgreSQL "
+            "(by trigram similarity, then by slug), and by slug otherwise.",
         )
         super().__init__(**kwargs)
 
@@ -272,10 +294,8 @@ class SearchFilter(filters.CharFilter):
         text = (value or "").strip()
         if not text:
             return qs
-        matches = Q()
-        for field in self.search_fields:
-            matches |= Q(**{f"{field}__icontains": text})
-        return qs.filter(matches)
+        found = search.matching(qs, text)
+        return found if found.query.order_by else search.ordered(found, text)
 
 
 def filter_in(queryset, path: str, values):
@@ -396,13 +416,46 @@ class FilterForm(forms.Form):
         return cleaned_data
 
 
-class RecordFilterSet(filters.FilterSet):
+class SharedFilters(dict):
+    """A FilterSet's declared filters, copied for each request one by one and shallowly. django-filter
+    deep-copies them all, their choices and querysets included, for every request; nothing of a filter changes
+    after its declaration but the ``model`` and ``parent`` each copy is given."""
+
+    def __deepcopy__(self, memo):
+        return SharedFilters({name: self._copy(filter_) for name, filter_ in self.items()})
+
+    @staticmethod
+    def _copy(filter_):
+        copied = copy.copy(filter_)
+        if filter_.method is not None:
+            # Its FilterMethod is bound to the filter it was made for: bind a new one to the copy.
+            copied.method = filter_.method
+        return copied
+
+
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, built for each request without rebuilding what never changes: the filters
+    are copied shallowly (``SharedFilters``), the form class is made once per FilterSet, on ``FilterForm``."""
+
+    @classmethod
+    def get_filters(cls):
+        return SharedFilters(super().get_filters())
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
+            type(self)._form_class = form_class
+        return form_class
+
+
+class RecordFilterSet(FilterSet):
     """Parameters shared by every resource: free-text search, change tracking and ordering.
 
     Subclasses redeclare ``q`` with the columns they search and ``ordering`` with the fields they sort by.
     """
 
-    q = SearchFilter("slug")
+    q = SearchFilter()
     updated_since = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -416,9 +469,6 @@ class RecordFilterSet(filters.FilterSet):
     def filter_updated_since(self, queryset, name, value):
         # An explicit `ordering` (applied after this filter) still wins.
         return queryset.filter(updated_at__gte=value).order_by("updated_at", "slug")
-
-    def get_form_class(self):
-        return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
 
 
 class CuratedFilterSet(RecordFilterSet):
@@ -446,7 +496,7 @@ class CuratedFilterSet(RecordFilterSet):
 class OrganizationFilterSet(CuratedFilterSet):
     """Parameters of /api/v1/organizations/."""
 
-    q = SearchFilter("slug", "name", "aliases", "description")
+    q = SearchFilter(Organization)
     country = EnumFilter(
         choices=CountryChoices.choices,
         help_text="ISO 3166-1 alpha-2 code of the country of headquarters. Repeat for any of several.",
@@ -464,7 +514,7 @@ class OrganizationFilterSet(CuratedFilterSet):
 class SourceFilterSet(RecordFilterSet):
     """Parameters of /api/v1/sources/."""
 
-    q = SearchFilter("slug", "title", "publisher")
+    q = SearchFilter(Source)
     publisher = ExactTextFilter(
         help_text="Publisher of the document, exact name, ignoring case (e.g. Reuters). Repeat for any of several.",
     )
@@ -480,7 +530,7 @@ class SourceFilterSet(RecordFilterSet):
 class ChipFilterSet(CuratedFilterSet):
     """Parameters of /api/v1/chips/."""
 
-    q = SearchFilter("slug", "name", "memory_type", "notes")
+    q = SearchFilter(Chip)
     vendor = SlugFilter(
         queryset=Organization.objects.published(),
         help_text="Slug of the organization that sells the chip (e.g. nvidia). Repeat for any of several.",
@@ -501,7 +551,7 @@ class ChipFilterSet(CuratedFilterSet):
 class ModelReleaseFilterSet(CuratedFilterSet):
     """Parameters of /api/v1/model-releases/."""
 
-    q = SearchFilter("slug", "name", "family", "huggingface_repo", "notes")
+    q = SearchFilter(ModelRelease)
     developer = SlugFilter(
         queryset=Organization.objects.published(),
         help_text="Slug of the developer (e.g. deepseek). Repeat for any of several developers.",
@@ -549,7 +599,7 @@ class ModelReleaseFilterSet(CuratedFilterSet):
 class AccessGrantFilterSet(CuratedFilterSet):
     """Parameters of /api/v1/access-grants/."""
 
-    q = SearchFilter("slug", "model_description", "grantee_description", "purpose", "notes")
+    q = SearchFilter(AccessGrant)
     model = SlugFilter(
         queryset=ModelRelease.objects.published(),
         help_text="Slug of the model release the access concerns (e.g. deepseek-v4). Repeat for any of several.",
@@ -610,7 +660,7 @@ class AccessGrantFilterSet(CuratedFilterSet):
 class ExportControlFilterSet(CuratedFilterSet):
     """Parameters of /api/v1/export-controls/."""
 
-    q = SearchFilter("slug", "title", "reference", "summary", "covered_items")
+    q = SearchFilter(ExportControl)
     jurisdiction = EnumFilter(
         choices=CountryChoices.choices,
         help_text='ISO 3166-1 alpha-2 code of the issuing state, or "EU" (e.g. US, CN). Repeat for any of several.',
@@ -661,7 +711,7 @@ class ExportControlFilterSet(CuratedFilterSet):
         return queryset.in_force_on(value)
 
 
-class ChangeFilterSet(filters.FilterSet):
+class ChangeFilterSet(FilterSet):
     """Parameters of the change feed (its cursor, ``after``, and ``limit`` belong to its pagination)."""
 
     resource = EnumFilter(

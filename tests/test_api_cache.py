@@ -99,3 +99,16 @@ def test_bad_requests_are_not_answered_from_the_cache(client, releases):
     response = client.get(f"{URL}?limit=0")
     assert response.status_code == 400
     assert "limit" in response.json()
+
+
+def test_a_cached_answer_is_served_without_building_the_filters(client, releases, monkeypatch):
+    get(client, f"{URL}?weights=open_weights")
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the parameters of a cached answer were parsed again")
+
+    monkeypatch.setattr("api.conditional.ConditionalGetMixin.validate_parameters", fail)
+    again, queries = get(client, f"{URL}?weights=open_weights")
+    assert queries == 1
+    not_modified = client.get(f"{URL}?weights=open_weights", HTTP_IF_NONE_MATCH=again["ETag"])
+    assert not_modified.status_code == 304

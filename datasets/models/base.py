@@ -1,5 +1,7 @@
 """The abstract bases that every registry record shares."""
 
+import copy
+
 from django.conf import settings
 from django.db import models
 
@@ -8,6 +10,27 @@ from datasets.querysets import SlugManager
 
 # Fields that exist for the curators' workflow only: never in the API, a release or a public history.
 PRIVATE_FIELDS = ("curator_notes", "review_status", "version", "last_edited_by", "revision_of")
+
+
+class NullsLastIndex(models.Index):
+    """A field index whose descending columns keep nulls last, the order the API sorts in ("records without
+    a value come last"), so that ``?ordering=-released_on`` can walk it. SQLite puts nulls last in a
+    descending column already and refuses the words in an index; PostgreSQL puts them first unless told."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        index = self
+        if schema_editor.connection.vendor == "postgresql":
+            index = copy.copy(self)
+            index.fields_orders = [
+                (name, "DESC NULLS LAST" if order == "DESC" else order) for name, order in self.fields_orders
+            ]
+        return super(NullsLastIndex, index).create_sql(model, schema_editor, using=using, **kwargs)
+
+
+def public_order_index(model_name: str) -> models.Index:
+    """The index a public list walks in its default order: published records by slug. With it, a page of 50
+    reads about 50 index entries, not every published record sorted, whatever the table's size."""
+    return models.Index(fields=["review_status", "slug"], name=f"datasets_{model_name}_pub_idx")
 
 
 class ReviewedRecord(models.Model):

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from datasets.choices import CountryChoices, EndReasonChoices, InstrumentChoices
-from datasets.models.base import CuratedRecord
+from datasets.models.base import CuratedRecord, public_order_index
 from datasets.models.reference import Chip, Country, Organization
 from datasets.querysets import ExportControlQuerySet, SlugManager
 
@@ -115,6 +115,11 @@ class ExportControl(CuratedRecord):
 
     class Meta:
         ordering = ["slug"]
+        indexes = [
+            public_order_index("exportcontrol"),
+            # The suspensions in force (``in_force_on``): published ones of one instrument, not every measure.
+            models.Index(fields=["review_status", "instrument"], name="datasets_control_pub_instr_idx"),
+        ]
         permissions = [("review_exportcontrol", "Can publish and withdraw export controls")]
         constraints = [
             models.CheckConstraint(

@@ -10,7 +10,7 @@ from datasets.choices import (
     OrganizationKindChoices,
     SourceKindChoices,
 )
-from datasets.models.base import CuratedRecord, ReviewedRecord
+from datasets.models.base import CuratedRecord, ReviewedRecord, public_order_index
 
 
 class Country(models.Model):
@@ -55,7 +55,7 @@ class Organization(CuratedRecord):
     class Meta:
         ordering = ["slug"]
         permissions = [("review_organization", "Can publish and withdraw organizations")]
-        indexes = [models.Index(fields=["name"], name="datasets_org_name_idx")]
+        indexes = [models.Index(fields=["name"], name="datasets_org_name_idx"), public_order_index("organization")]
 
     def __str__(self):
         return self.name
@@ -96,6 +96,7 @@ class Source(ReviewedRecord):
 
     class Meta:
         ordering = ["slug"]
+        indexes = [public_order_index("source")]
         permissions = [("review_source", "Can publish and withdraw sources")]
 
     def __str__(self):
@@ -173,6 +174,7 @@ class Chip(CuratedRecord):
 
     class Meta:
         ordering = ["slug"]
+        indexes = [public_order_index("chip")]
         permissions = [("review_chip", "Can publish and withdraw chips")]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,7 @@ from datasets.choices import (
     OutcomeChoices,
     WeightsChoices,
 )
-from datasets.models.base import CuratedRecord
+from datasets.models.base import CuratedRecord, NullsLastIndex, public_order_index
 from datasets.models.reference import Chip, Organization
 from datasets.querysets import AccessGrantQuerySet, ModelReleaseQuerySet, SlugManager
 
@@ -90,6 +90,11 @@ class ModelRelease(CuratedRecord):
 
     class Meta:
         ordering = ["slug"]
+        indexes = [
+            public_order_index("modelrelease"),
+            # The order of "latest releases first" (?ordering=-released_on).
+            NullsLastIndex(fields=["review_status", "-released_on", "slug"], name="datasets_release_latest_idx"),
+        ]
         permissions = [("review_modelrelease", "Can publish and withdraw model releases")]
         constraints = [
             models.CheckConstraint(
@@ -183,6 +188,7 @@ class AccessGrant(CuratedRecord):
 
     class Meta:
         ordering = ["slug"]
+        indexes = [public_order_index("accessgrant")]
         permissions = [("review_accessgrant", "Can publish and withdraw access grants")]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,156 @@
+"""Free-text search, the API's ``q``: which columns each model searches, and the indexes that answer it.
+
+``q`` means what Django's ``icontains`` means over the searched columns: records in which one of the columns
+contains the text, ignoring case. An index finds the candidates, so that the cost follows the number of
+matches rather than the size of the table:
+
+- SQLite: an FTS5 table per model, ``<table>_fts``, with the trigram tokenizer, over the model's table as
+  external content (``content="<table>"``, the layout Datasette recognizes as the table's search index), kept
+  in step by triggers. The text, quoted as one FTS5 string, matches the rows in which one column contains it
+  (a phrase never spans two columns), ignoring case for every alphabet; the ``icontains`` condition then
+  checks those rows again, because SQLite's LIKE ignores case for ASCII letters only. Trigrams need 3
+  characters: a shorter text is answered by the ``icontains`` scan alone.
+- PostgreSQL: a GIN trigram index (pg_trgm) per searched column, on the very expression that ``icontains``
+  compares, ``UPPER(column::text)``, so that the planner answers the OR of the columns with a BitmapOr of
+  index scans. The index only narrows the rows down; PostgreSQL rechecks each one.
+
+The indexes are made by migrations (``0007_search_indexes``), which keep a frozen copy of what ``sqlite_sql()``
+and ``postgresql_sql()`` build. Changing ``SEARCHED_FIELDS`` therefore takes a migration that drops the model's
+index and creates it again from their output. On SQLite, a migration that rebuilds a searched table (Django
+does for most column changes) drops the table's triggers with it, and must create them again;
+tests/test_search.py checks that the database matches ``SEARCHED_FIELDS``.
+"""
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connections
+from django.db.models import F, Func, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
+
+from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+
+__all__ = [
+    "MIN_INDEXED_LENGTH",
+    "SEARCHED_FIELDS",
+    "fts_phrase",
+    "fts_table",
+    "matching",
+    "ordered",
+    "postgresql_sql",
+    "sqlite_sql",
+    "trigram_index",
+]
+
+# The columns ``q`` searches, per model: the API documents them, the indexes cover them. All are text columns,
+# so that the index sees the very text that ``icontains`` compares.
+SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Organization: ("slug", "name", "aliases", "description"),
+    Source: ("slug", "title", "publisher"),
+    Chip: ("slug", "name", "memory_type", "notes"),
+    ModelRelease: ("slug", "name", "family", "huggingface_repo", "notes"),
+    AccessGrant: ("slug", "model_description", "grantee_description", "purpose", "notes"),
+    ExportControl: ("slug", "title", "reference", "summary", "covered_items"),
+}
+
+# The trigram tokenizer indexes 3-character sequences: a shorter text matches nothing through the FTS table.
+MIN_INDEXED_LENGTH = 3
+
+
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """The records of ``queryset`` in which one of the searched columns contains ``text``, ignoring case (as
+    ``icontains`` says), found through the search index where the database has one for this text."""
+    contains = Q()
+    for field in SEARCHED_FIELDS[queryset.model]:
+        contains |= Q(**{f"{field}__icontains": text})
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite" and len(text) >= MIN_INDEXED_LENGTH:
+        table = connection.ops.quote_name(fts_table(queryset.model))
+        # The table's name comes from the model; the user's text goes in as a parameter.
+        candidates = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+        return queryset.filter(Q(pk__in=RawSQL(candidates, [fts_phrase(text)])) & contains)  # noqa: S611
+    # PostgreSQL's trigram indexes serve icontains itself; elsewhere (or for a short text) it is a scan.
+    return queryset.filter(contains)
+
+
+def ordered(queryset: QuerySet, text: str) -> QuerySet:
+    """``queryset``, the records matching ``text``, in the order of a search that nothing else orders.
+
+    PostgreSQL lists the best matches first: a record's relevance is the greatest trigram similarity between
+    the text and one of its searched columns, computed for the matching records only; ties go by slug.
+
+    SQLite lists them by slug. (FTS5's ``bm25()`` exists only in a query that reads the FTS table itself, which
+    the ORM's ``IN`` subquery does not; in a correlated subquery it would read the index again for each record.)
+    The order is written ``+slug``, which no index can give: SQLite, which has no statistics unless someone ran
+    ``ANALYZE``, would otherwise walk the published records in slug order on the (review_status, slug) index,
+    looking each one up among the matches, a cost that follows the size of the table (200 ms at a million
+    records for a text that one record holds), rather than read the matches and sort them.
+    """
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        similarities = [TrigramSimilarity(field, text) for field in SEARCHED_FIELDS[queryset.model]]
+        relevance = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+        return queryset.order_by(relevance.desc(), "slug")
+    if vendor == "sqlite":
+        return queryset.order_by(Func(F("slug"), template="+%(expressions)s").asc())
+    return queryset
+
+
+def fts_table(model: type[Model]) -> str:
+    """The name of the model's FTS5 table on SQLite (the name Datasette expects: ``<table>_fts``)."""
+    return f"{model._meta.db_table}_fts"
+
+
+def fts_phrase(text: str) -> str:
+    """``text`` as one FTS5 string: whatever it holds (quotes, ``AND``, ``*``, ``-``, parentheses) is text to
+    find, never query syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def trigram_index(model: type[Model], field: str) -> str:
+    """The name of the PostgreSQL trigram index on one searched column."""
+    return f"{model._meta.db_table}_{model._meta.get_field(field).column}_trgm"
+
+
+def sqlite_sql(model: type[Model]) -> tuple[list[str], list[str]]:
+    """The statements that create the model's FTS5 table, its triggers and its content (forwards), and those
+    that drop them (backwards): the trigger recipe of SQLite's FTS5 documentation for external content, with
+    the update trigger narrowed to the columns the index holds (and the key), so that the review workflow's
+    updates of status and version leave the index alone."""
+    table, fts = model._meta.db_table, fts_table(model)
+    columns = [model._meta.get_field(field).column for field in SEARCHED_FIELDS[model]]
+    pk = model._meta.pk.column
+    names = ", ".join(f'"{column}"' for column in columns)
+    old = ", ".join(f'old."{column}"' for column in columns)
+    new = ", ".join(f'new."{column}"' for column in columns)
+    # Names from the model's metadata, no values: these statements are DDL for a migration.
+    insert = f'INSERT INTO "{fts}"(rowid, {names}) VALUES (new."{pk}", {new});'  # noqa: S608
+    delete = f"""INSERT INTO "{fts}"("{fts}", rowid, {names}) VALUES ('delete', old."{pk}", {old});"""  # noqa: S608
+    forwards = [
+        # Datasette finds a table's FTS index by the double-quoted content="<table>" in this statement.
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5({names}, content="{table}", content_rowid="{pk}", '
+        f'tokenize="trigram")',
+        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{table}" BEGIN {delete} END',
+        f'CREATE TRIGGER "{fts}_au" AFTER UPDATE OF "{pk}", {names} ON "{table}" BEGIN {delete} {insert} END',
+        f"""INSERT INTO "{fts}"("{fts}") VALUES ('rebuild')""",  # noqa: S608
+    ]
+    backwards = [
+        f'DROP TRIGGER IF EXISTS "{fts}_au"',
+        f'DROP TRIGGER IF EXISTS "{fts}_ad"',
+        f'DROP TRIGGER IF EXISTS "{fts}_ai"',
+        f'DROP TABLE IF EXISTS "{fts}"',
+    ]
+    return forwards, backwards
+
+
+def postgresql_sql(model: type[Model]) -> tuple[list[str], list[str]]:
+    """The statements that create the model's trigram indexes (forwards) and drop them (backwards). Each
+    indexes ``UPPER(column::text)``, the expression of Django's ``icontains`` on PostgreSQL, which the planner
+    must see unchanged in the query to use the index."""
+    table = model._meta.db_table
+    forwards, backwards = [], []
+    for field in SEARCHED_FIELDS[model]:
+        column, index = model._meta.get_field(field).column, trigram_index(model, field)
+        forwards.append(f'CREATE INDEX "{index}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)')
+        backwards.append(f'DROP INDEX IF EXISTS "{index}"')
+    return forwards, backwards

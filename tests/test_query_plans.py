@@ -1,0 +1,101 @@
+"""The list queries use indexes, so that their cost stays flat as the tables grow (issue #7).
+
+Each request below runs through the real API; every SELECT it sends is explained by the database. On SQLite
+(``EXPLAIN QUERY PLAN``) no record table is scanned without an index, and the query that picks a page's
+records walks an index in the page's order, stopping after the page, instead of sorting every match (``USE
+TEMP B-TREE FOR ORDER BY``). On PostgreSQL, whose planner prefers a sequential scan on tables this small, the
+plan is asked for with sequential scans and sorts discouraged: no record table may still need a sequential
+scan, and no page a sort.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# The benchmark's scenarios (bench/run.py) and every resource's default list.
+LISTS = [
+    "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=50",
+    "/api/v1/access-grants/?grantee_country=CN&limit=50",
+    "/api/v1/export-controls/?in_force_on=2025-03-01&limit=50",
+    "/api/v1/organizations/",
+    "/api/v1/sources/",
+    "/api/v1/chips/",
+    "/api/v1/model-releases/",
+    "/api/v1/access-grants/",
+    "/api/v1/export-controls/",
+]
+SEARCH = "/api/v1/model-releases/?q=zephyr&limit=50"
+RECORD = "/api/v1/model-releases/zephyr-1/"
+
+# SQLite: a table read without an index, e.g. "SCAN datasets_source" (not "SCAN ... USING INDEX ...").
+FULL_SCAN = re.compile(r"^SCAN (datasets_\w+)$")
+# The change feed's newest entry: a scan of its rowid (seq) backwards, stopped after one row.
+FEED = "datasets_changeevent"
+
+
+@pytest.fixture
+def records():
+    lab = factories.make_organization(slug="lab", country="CN")
+    chip = factories.make_chip(slug="chip", vendor=lab)
+    for number in range(3):
+        release = factories.make_model_release(slug=f"zephyr-{number}", name=f"Zephyr {number}", developer=lab)
+        release.training_chips.add(chip)
+        factories.make_citation(release)
+        factories.make_access_grant(slug=f"grant-{number}", model=release, grantee=lab)
+        control = factories.make_export_control(slug=f"control-{number}")
+        control.covered_chips.add(chip)
+
+
+def selects(url: str, client) -> list[str]:
+    """The SELECT statements the API sends to answer ``url``."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def explain(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return [row[3] for row in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def full_scans(plan: list[str]) -> list[str]:
+    if connection.vendor == "sqlite":
+        return [line for line in plan if (match := FULL_SCAN.match(line.strip())) and match[1] != FEED]
+    return [line for line in plan if "Seq Scan on datasets_" in line]
+
+
+def page_keys_query(statements: list[str]) -> str:
+    """The query that picks the page: the records' keys, in order, cut to the page."""
+    (keys,) = [sql for sql in statements if ' AS "pk" FROM' in sql and "LIMIT" in sql]
+    return keys
+
+
+@pytest.mark.parametrize("url", [*LISTS, SEARCH, RECORD])
+def test_no_record_table_is_read_without_an_index(client, records, url):
+    client.get(url)  # the connection's one-time checks
+    statements = selects(url, client)
+    assert statements
+    for sql in statements:
+        assert full_scans(explain(sql)) == [], sql
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_page_is_read_in_index_order_without_sorting_every_match(client, records, url):
+    plan = explain(page_keys_query(selects(url, client)))
+    if connection.vendor == "sqlite":
+        assert not any("USE TEMP B-TREE FOR ORDER BY" in line for line in plan), plan
+    else:
+        assert not any(re.search(r"-> +(Incremental )?Sort|^Sort", line.strip()) for line in plan), plan
