@@ -6,27 +6,37 @@ a release holds (a release is recognised by its ``SHA256SUMS`` file, which is ch
 matched to the database by its natural key (slug; for citations, record + source + locator). Records
 whose fields already match are not written again, so a second import of the same data changes nothing.
 Fields a file leaves out (a release carries no curator notes) keep their value in the database.
+
+Every record written is checked as a form would check it (``full_clean()``), a reference to a record that is
+in neither the database nor the file is refused, and each created or updated record gets one history version
+(with its many-to-many links) and, if the public sees the change, one entry in the change feed. Each table is
+read once and records are written in batches (``_Loader``), so that the queries do not grow with the records.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 
 from django.apps import apps
 from django.core import serializers
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
+from simple_history.models import HistoricalRecords
 
 from datasets.choices import ReviewStatusChoices
-from datasets.models import ChangeTypeChoices
+from datasets.models import ChangeTypeChoices, Citation, ReviewedRecord
 from datasets.services import record_changes
 
 CHECKSUMS = "SHA256SUMS"
 RECORDS_DIR = "records"
+# Records written per statement (fewer where the database limits the parameters of one statement).
+BATCH_SIZE = 500
 
 
 class RecordEncoder(DjangoJSONEncoder):
@@ -57,9 +67,9 @@ class _DryRunRollback(Exception):
 class ImportReport:
     """What an import did (or, in a dry run, would have done), per model label."""
 
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
+    created: Counter = dataclasses.field(default_factory=Counter)
+    updated: Counter = dataclasses.field(default_factory=Counter)
+    unchanged: Counter = dataclasses.field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
@@ -115,33 +125,6 @@ def _read_entries(path: Path) -> list[dict]:
     return entries
 
 
-def _normalise(model, fields: dict) -> dict:
-    """Make two serialized forms of one record comparable: values parsed by their model field (so that
-    "3.2" and "3.200" are one decimal), many-to-many lists in sorted order."""
-    normal = {}
-    for name, value in fields.items():
-        field = model._meta.get_field(name)
-        if field.many_to_many:
-            normal[name] = sorted(value, key=json.dumps)
-        elif field.is_relation or value is None:
-            normal[name] = value
-        else:
-            try:
-                normal[name] = field.to_python(value)
-            except ValidationError:
-                normal[name] = value  # left for full_clean() to report with the record's name
-    return normal
-
-
-def _existing_records(model) -> dict[tuple, dict]:
-    """The model's current rows in serialized form, keyed by natural key (a fixed number of queries)."""
-    foreign_keys = [f.name for f in model._meta.concrete_fields if f.many_to_one]
-    many_to_many = [f.name for f in model._meta.many_to_many]
-    objects = list(model._default_manager.select_related(*foreign_keys).prefetch_related(*many_to_many))
-    rows = json.loads(json.dumps(serialize_records(objects), cls=RecordEncoder))
-    return {tuple(obj.natural_key()): _normalise(model, row["fields"]) for obj, row in zip(objects, rows, strict=True)}
-
-
 def import_fixtures(directory: Path, *, dry_run: bool = False, validate=None) -> ImportReport:
     """Load every fixture file of ``directory`` in one transaction.
 
@@ -155,11 +138,13 @@ def import_fixtures(directory: Path, *, dry_run: bool = False, validate=None) ->
         with transaction.atomic():
             # A release holds public records only, so it is silent about links to unpublished records:
             # those links are kept rather than read as removed.
-            events = _load(files, report, keep_hidden_links=load_dir != Path(directory))
+            loader = _Loader(report, keep_hidden_links=load_dir != Path(directory))
+            for path in files:
+                loader.load(path)
             # One feed entry per record, the first change winning (a record published by this import whose
             # citations were loaded after it is "published", not also "updated").
             first_change: dict = {}
-            for model, slug, change in events:
+            for model, slug, change in loader.events:
                 first_change.setdefault((model, slug), change)
             record_changes([(model, slug, change) for (model, slug), change in first_change.items()])
             problems = validate() if validate else []
@@ -169,140 +154,425 @@ def import_fixtures(directory: Path, *, dry_run: bool = False, validate=None) ->
                 raise _DryRunRollback
     except _DryRunRollback:
         pass
+    except IntegrityError as error:  # a constraint the database checks at commit (foreign keys are deferred)
+        raise ImportRefused(f"the data conflicts with the database: {error}") from error
     return report
 
 
-def _load(files: list[Path], report: ImportReport, *, keep_hidden_links: bool = False) -> list[tuple]:
-    """Load the files, count what changed, and return the public changes for the feed."""
-    events: list[tuple] = []
-    existing_by_model: dict = {}
-    hidden = _unpublished_keys() if keep_hidden_links else {}
-    for path in files:
-        entries = _read_entries(path)
-        changed = []
-        try:
-            objects = _deserialize(entries)
-        except serializers.base.DeserializationError as error:
-            raise ImportRefused(f"{path.name}: {error}") from error
-        for entry, deserialized in zip(entries, objects, strict=True):
-            model = apps.get_model(entry["model"])
-            label = model._meta.label_lower
-            if model not in existing_by_model:
-                existing_by_model[model] = _existing_records(model)
-            current = None
-            if deserialized.object.pk is not None:
-                current = existing_by_model[model].get(tuple(deserialized.object.natural_key()))
-            if current is not None and hidden and _add_hidden_links(model, entry["fields"], current, hidden):
-                deserialized = _deserialize([entry])[0]
-            if current is None:
-                report.created[label] += 1
-            elif {name: current[name] for name in entry["fields"]} == _normalise(model, entry["fields"]):
-                report.unchanged[label] += 1
-                continue
+@dataclass
+class _Change:
+    """A record that the import creates or updates."""
+
+    obj: models.Model
+    key: tuple
+    created: bool
+    was_public: bool
+    changed: set  # for an update: attnames of the concrete fields whose value changes
+    links: dict  # many-to-many field -> the target pks the record is to have (for the fields the file lists)
+    later: list  # (field, related model, natural key): references to records this file creates
+
+
+class _Table:
+    """One model's rows as the import knows them, each read with one query: natural key -> pk always, and the
+    concrete values of every row once asked for (the models being loaded)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.attnames = [field.attname for field in model._meta.concrete_fields]
+        self.index = {attname: number for number, attname in enumerate(self.attnames)}
+        self.pks = _natural_keys(model)
+        self._rows: dict | None = None
+
+    @cached_property
+    def known_pks(self) -> set:
+        """Every pk, for references given by pk rather than by natural key (Django's format allows both)."""
+        return set(self.pks.values())
+
+    @property
+    def rows(self) -> dict:
+        """pk -> the row's concrete values, in ``attnames`` order."""
+        if self._rows is None:
+            pk = self.index[self.model._meta.pk.attname]
+            self._rows = {row[pk]: row for row in self.model._base_manager.values_list(*self.attnames)}
+        return self._rows
+
+    def row(self, pk) -> dict:
+        return dict(zip(self.attnames, self.rows[pk], strict=True))
+
+    def value(self, pk, attname: str):
+        return self.rows[pk][self.index[attname]]
+
+    def remember(self, key: tuple, obj) -> None:
+        """Take a record the import wrote into account for what follows."""
+        self.pks[key] = obj.pk
+        if "known_pks" in self.__dict__:
+            self.known_pks.add(obj.pk)
+        if self._rows is not None:
+            self._rows[obj.pk] = tuple(getattr(obj, attname) for attname in self.attnames)
+
+
+class _Links:
+    """The rows of a many-to-many field's through table, read with one query: record pk -> {target pk: row pk}."""
+
+    def __init__(self, field):
+        self.through = field.remote_field.through
+        self.source = self.through._meta.get_field(field.m2m_field_name()).attname
+        self.target = self.through._meta.get_field(field.m2m_reverse_field_name()).attname
+        self.of: dict = {}
+        for pk, source, target in self.through._base_manager.values_list("pk", self.source, self.target):
+            self.of.setdefault(source, {})[target] = pk
+
+
+class _Loader:
+    """Loads fixture files one after the other, counting what changed and collecting the public changes.
+
+    Every table is read once (natural keys, rows, links), references are resolved from memory, and the
+    changes of a file are written in batches: the number of queries grows with the number of models and
+    batches, not with the number of records.
+    """
+
+    def __init__(self, report: ImportReport, *, keep_hidden_links: bool):
+        self.report = report
+        self.events: list[tuple] = []
+        self._tables: dict = {}
+        self._links: dict = {}
+        # The records that were not published when the import started, by pk, per reviewed model.
+        self.hidden = _unpublished_pks() if keep_hidden_links else {}
+
+    def table(self, model) -> _Table:
+        if model not in self._tables:
+            self._tables[model] = _Table(model)
+        return self._tables[model]
+
+    def links(self, field) -> _Links:
+        if field not in self._links:
+            self._links[field] = _Links(field)
+        return self._links[field]
+
+    def load(self, path: Path) -> None:
+        entries = [_parse(path, entry) for entry in _read_entries(path)]
+        in_file: dict = {}
+        for model, key, _ in entries:
+            if key in in_file.setdefault(model, set()):
+                raise ImportRefused(f"{path.name}: {_describe(model, key)} is listed twice")
+            in_file[model].add(key)
+        changes = [change for entry in entries if (change := self._compare(path, *entry, in_file)) is not None]
+        self._write(path, changes)
+        self.events += self._record_history(changes, f"Imported from {path.parent.name}/{path.name}")
+
+    def _compare(self, path: Path, model, key: tuple, fields: dict, in_file: dict) -> _Change | None:
+        """The record as the file gives it, resolved and checked; None if the database holds it already."""
+        table = self.table(model)
+        pk = table.pks.get(key)
+        values, links, later = {}, {}, []
+        for name, raw in fields.items():
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                if not isinstance(raw, list):
+                    raise ImportRefused(f"{path.name}: {_describe(model, key)}: {name} is not a list")
+                links[field] = set()
+                for item in raw:
+                    target, target_key = self._target(path, model, key, field, item, in_file)
+                    if target is None:
+                        later.append((field, field.related_model, target_key))
+                    else:
+                        links[field].add(target)
+            elif field.is_relation:
+                values[field.attname] = None
+                if raw is not None:
+                    values[field.attname], target_key = self._target(path, model, key, field, raw, in_file)
+                    if values[field.attname] is None:
+                        later.append((field, field.related_model, target_key))
             else:
-                report.updated[label] += 1
-                _keep_unlisted_fields(deserialized.object, entry["fields"])
-            was_public = current is not None and current.get("review_status") == ReviewStatusChoices.PUBLISHED
-            changed.append((deserialized, current is None, was_public))
-        for deserialized, _, _ in changed:
-            _save(deserialized, path)
-        for deserialized, _, _ in changed:
-            if deserialized.deferred_fields:
                 try:
-                    deserialized.save_deferred_fields()
-                except ObjectDoesNotExist as error:
-                    raise ImportRefused(f"{path.name}: {_describe(deserialized)} refers to a missing record") from error
-        events += _record_history(changed, f"Imported from {path.parent.name}/{path.name}")
-    return events
+                    values[field.attname] = field.to_python(raw)
+                except ValidationError as error:
+                    raise ImportRefused(
+                        f"{path.name}: {_describe(model, key)}: {{{name!r}: {error.messages}}}"
+                    ) from error
+        if pk is None:
+            # Positional arguments in field order: the fast way to make a model instance (as from_db() does).
+            args = [values[f.attname] if f.attname in values else f.get_default() for f in model._meta.concrete_fields]
+            obj, changed, was_public = model(*args), set(), False
+        else:
+            current = table.row(pk)
+            self._keep_hidden_links(model, pk, fields, current, values, links)
+            changed = {attname for attname, value in values.items() if current[attname] != value}
+            relinked = any(field.many_to_many for field, _, _ in later) or any(
+                targets != self.links(field).of.get(pk, {}).keys() for field, targets in links.items()
+            )
+            if not changed and not relinked:
+                self.report.unchanged[model._meta.label_lower] += 1
+                return None
+            obj = model(*table.rows[pk])
+            obj._state.adding = False
+            for attname in changed:
+                setattr(obj, attname, values[attname])
+            was_public = current.get("review_status") == ReviewStatusChoices.PUBLISHED
+        _validate(path, obj, key, pending={field.name for field, _, _ in later})
+        (self.report.created if pk is None else self.report.updated)[model._meta.label_lower] += 1
+        return _Change(obj, key, pk is None, was_public, changed, links, later)
 
+    def _target(self, path: Path, model, key: tuple, field, raw, in_file: dict) -> tuple:
+        """The pk of the record a reference names (None if this file creates it) and its key; a reference to a
+        record that is neither in the database nor in the file is refused."""
+        related = field.related_model
+        table = self.table(related)
+        if _has_natural_key(related) and isinstance(raw, list | tuple):
+            target_key = tuple(raw)
+            target = table.pks.get(target_key)
+        else:
+            try:
+                target_key = (related._meta.pk.to_python(raw),)
+            except ValidationError as error:
+                raise ImportRefused(f"{path.name}: {_describe(model, key)}: {field.name}: {error.messages}") from error
+            target = target_key[0] if target_key[0] in table.known_pks else None
+        if target is None and target_key not in in_file.get(related, ()):
+            raise ImportRefused(
+                f"{path.name}: {_describe(model, key)} refers to a missing record "
+                f"({field.name}: {_describe(related, target_key)})"
+            )
+        return target, target_key
 
-def _record_history(changed: list, reason: str) -> list[tuple]:
-    """Keep the imported changes in the records' history, and return what the public sees differently:
-    records published, updated or withdrawn, and records whose citations changed."""
-    for is_new in (True, False):
+    def _keep_hidden_links(self, model, pk, fields: dict, current: dict, values: dict, links: dict) -> None:
+        """Put back the record's current links to records that were not published (a release omits them)."""
+        if not self.hidden:
+            return
+        for field, targets in links.items():
+            if field.related_model in self.hidden:
+                targets.update(self.links(field).of.get(pk, {}).keys() & self.hidden[field.related_model])
+        for field in model._meta.concrete_fields:
+            hidden = self.hidden.get(field.related_model, ())
+            if field.is_relation and fields.get(field.name, ...) is None and current[field.attname] in hidden:
+                values[field.attname] = current[field.attname]
+
+    def _write(self, path: Path, changes: list[_Change]) -> None:
+        """Insert the new records, then update the changed ones and their links, in batches."""
         by_model: dict = {}
-        for deserialized, new, _ in changed:
-            if new is is_new:
-                by_model.setdefault(type(deserialized.object), []).append(deserialized.object)
-        for model, objects in by_model.items():
-            model.history.bulk_history_create(objects, update=not is_new, default_change_reason=reason)
-    events = []
-    for deserialized, _, was_public in changed:
-        obj = deserialized.object
-        record = getattr(obj, "record", None) if not hasattr(obj, "review_status") else obj
-        if record is None:
-            continue
-        is_public = record.review_status == ReviewStatusChoices.PUBLISHED
-        if record is not obj:  # a citation: its record changed if that record is public
-            was_public = is_public
-        if is_public and not was_public:
-            events.append((type(record), record.slug, ChangeTypeChoices.PUBLISHED))
-        elif is_public:
-            events.append((type(record), record.slug, ChangeTypeChoices.UPDATED))
-        elif was_public:
-            events.append((type(record), record.slug, ChangeTypeChoices.WITHDRAWN))
-    return events
+        for change in changes:
+            by_model.setdefault(type(change.obj), []).append(change)
+        for model, group in by_model.items():
+            created = [change for change in group if change.created]
+            _write_batches(path, created, _insert)
+            for change in created:
+                self.table(model).remember(change.key, change.obj)
+        # References to records that this file creates: their pks exist now. A new record that holds one is
+        # written again, with just those fields.
+        for change in changes:
+            for field, related, target_key in change.later:
+                target = self.table(related).pks[target_key]
+                if field.many_to_many:
+                    change.links[field].add(target)
+                else:
+                    setattr(change.obj, field.attname, target)
+                    change.changed.add(field.attname)
+        for model, group in by_model.items():
+            updated = [change for change in group if not change.created and change.changed]
+            completed = [change for change in group if change.created and change.changed]
+            for batch in (updated, completed):
+                if batch:
+                    _write_batches(path, batch, partial(_update, names=_field_names(model, batch)))
+            for change in group:
+                self.table(model).remember(change.key, change.obj)
+        self._write_links(changes)
+
+    def _write_links(self, changes: list[_Change]) -> None:
+        """Bring the many-to-many links the files list to what they say: new links in bulk, removed ones deleted."""
+        added: dict = {}
+        removed: dict = {}
+        for change in changes:
+            for field, targets in change.links.items():
+                links = self.links(field)
+                have = links.of.get(change.obj.pk, {})
+                for target in sorted(targets - have.keys(), key=str):
+                    added.setdefault(field, []).append(
+                        links.through(**{links.source: change.obj.pk, links.target: target})
+                    )
+                removed.setdefault(field, []).extend((change.obj.pk, target) for target in have.keys() - targets)
+        for field, pairs in removed.items():
+            links = self.links(field)
+            pks = [links.of[source].pop(target) for source, target in pairs]
+            for start in range(0, len(pks), BATCH_SIZE):
+                links.through._base_manager.filter(pk__in=pks[start : start + BATCH_SIZE]).delete()
+        for field, rows in added.items():
+            links = self.links(field)
+            links.through._base_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+            for row in rows:
+                links.of.setdefault(getattr(row, links.source), {})[getattr(row, links.target)] = row.pk
+
+    def _record_history(self, changes: list[_Change], reason: str) -> list[tuple]:
+        """Keep the imported changes in the records' history (one version per record, with its links), and
+        return what the public sees differently: records published, updated or withdrawn, and records whose
+        citations changed."""
+        for created in (True, False):
+            by_model: dict = {}
+            for change in changes:
+                if change.created is created:
+                    by_model.setdefault(type(change.obj), []).append(change.obj)
+            for model, objects in by_model.items():
+                versions = model.history.bulk_history_create(objects, update=not created, default_change_reason=reason)
+                if versions:
+                    self._record_history_links(model, objects, versions)
+        events = []
+        for change in changes:
+            obj = change.obj
+            if isinstance(obj, ReviewedRecord):
+                record_model, slug, is_public = type(obj), obj.slug, obj.review_status == ReviewStatusChoices.PUBLISHED
+                was_public = change.was_public
+            elif isinstance(obj, Citation):  # a citation: its record changed if that record is public
+                record_model = obj._meta.get_field("record").related_model
+                table = self.table(record_model)
+                slug = table.value(obj.record_id, "slug")
+                is_public = was_public = table.value(obj.record_id, "review_status") == ReviewStatusChoices.PUBLISHED
+            else:
+                continue
+            if is_public and not was_public:
+                events.append((record_model, slug, ChangeTypeChoices.PUBLISHED))
+            elif is_public:
+                events.append((record_model, slug, ChangeTypeChoices.UPDATED))
+            elif was_public:
+                events.append((record_model, slug, ChangeTypeChoices.WITHDRAWN))
+        return events
+
+    def _record_history_links(self, model, objects: list, versions: list) -> None:
+        """The many-to-many rows of new history versions, as django-simple-history keeps them on a save."""
+        for field in model.history.model._history_m2m_fields:
+            history_links = HistoricalRecords.m2m_models[field]
+            links = self.links(field)
+            rows = [
+                history_links(history_id=version.pk, id=row_pk, **{links.source: obj.pk, links.target: target})
+                for obj, version in zip(objects, versions, strict=True)
+                for target, row_pk in sorted(links.of.get(obj.pk, {}).items(), key=lambda link: link[1])
+            ]
+            history_links.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
-def _deserialize(entries: list[dict]) -> list:
-    return list(serializers.deserialize("json", json.dumps(entries), handle_forward_references=True))
-
-
-def _unpublished_keys() -> dict:
-    """Natural keys of the records that are not published, per reviewed model."""
-    keys = {}
-    for model in apps.get_app_config("datasets").get_models():
-        if any(f.name == "review_status" for f in model._meta.concrete_fields):
-            keys[model] = {
-                (slug,)
-                for slug in model._default_manager.exclude(review_status="published").values_list("slug", flat=True)
-            }
-    return keys
-
-
-def _add_hidden_links(model, fields: dict, current: dict, hidden: dict) -> bool:
-    """Put back into ``fields`` the record's current links to unpublished records; True if any was added."""
-    added = False
-    for relation in model._meta.get_fields():
-        name = relation.name
-        if not relation.concrete or relation.related_model not in hidden or name not in fields:
-            continue
-        unpublished = hidden[relation.related_model]
-        if relation.many_to_many:
-            keep = [key for key in current[name] if tuple(key) in unpublished and key not in fields[name]]
-            if keep:
-                fields[name] = [*fields[name], *keep]
-                added = True
-        elif fields[name] is None and current[name] and tuple(current[name]) in unpublished:
-            fields[name] = current[name]
-            added = True
-    return added
-
-
-def _keep_unlisted_fields(obj, listed: dict) -> None:
-    """Fields the file does not carry keep the value they have in the database."""
-    unlisted = [
-        f for f in obj._meta.concrete_fields if not f.primary_key and f.name not in listed and not f.many_to_many
-    ]
-    if unlisted:
-        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*[f.attname for f in unlisted]).get()
-        for name, value in stored.items():
-            setattr(obj, name, value)
-
-
-def _describe(deserialized) -> str:
-    obj = deserialized.object
-    return f"{obj._meta.label_lower} {'/'.join(map(str, obj.natural_key()))}"
-
-
-def _save(deserialized, path: Path) -> None:
-    """Check one record as a form would (choices, lengths, formats), then write it."""
-    deferred = {f.name for f in deserialized.deferred_fields}
+def _parse(path: Path, entry: dict) -> tuple:
+    """(model, natural key, fields) of one serialized record, its model and field names checked."""
     try:
-        deserialized.object.full_clean(exclude=deferred, validate_unique=False, validate_constraints=False)
-        with transaction.atomic():
-            deserialized.save()
+        model = apps.get_model(entry["model"])
+    except (LookupError, TypeError, ValueError) as error:
+        raise ImportRefused(f"{path.name}: unknown model {entry['model']!r}") from error
+    if not issubclass(model, ReviewedRecord | Citation):
+        raise ImportRefused(f"{path.name}: {model._meta.label_lower} is not a registry record or citation")
+    fields = entry.get("fields", {})
+    if not isinstance(fields, dict):
+        raise ImportRefused(f"{path.name}: {model._meta.label_lower}: 'fields' is not an object")
+    if entry.get("pk") is not None:
+        raise ImportRefused(f"{path.name}: {model._meta.label_lower}: records are matched by natural key, not 'pk'")
+    for name in fields:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist as error:
+            raise ImportRefused(f"{path.name}: {model._meta.label_lower} has no field {name!r}") from error
+        if not field.many_to_many and (not field.concrete or field.primary_key):
+            raise ImportRefused(f"{path.name}: {model._meta.label_lower}: {name!r} cannot be imported")
+    if issubclass(model, Citation):
+        record, source = fields.get("record"), fields.get("source")
+        if not isinstance(record, list) or not isinstance(source, list):
+            raise ImportRefused(f"{path.name}: {model._meta.label_lower}: record and source must be natural keys")
+        return model, (*record, *source, fields.get("locator", "")), fields
+    return model, (fields.get("slug", ""),), fields
+
+
+def _natural_keys(model) -> dict[tuple, object]:
+    """Natural key -> pk of every row of ``model`` (one query)."""
+    manager = model._base_manager
+    if issubclass(model, ReviewedRecord):
+        return {(slug,): pk for slug, pk in manager.values_list("slug", "pk")}
+    if issubclass(model, Citation):
+        return {
+            (record, source, locator): pk
+            for record, source, locator, pk in manager.values_list("record__slug", "source__slug", "locator", "pk")
+        }
+    if _has_natural_key(model):
+        return {tuple(obj.natural_key()): obj.pk for obj in manager.all()}
+    return {(pk,): pk for pk in manager.values_list("pk", flat=True)}
+
+
+def _has_natural_key(model) -> bool:
+    return hasattr(model, "natural_key") and hasattr(model._default_manager, "get_by_natural_key")
+
+
+def _unpublished_pks() -> dict:
+    """The pks of the records that are not published, per reviewed model."""
+    return {
+        model: set(
+            model._base_manager.exclude(review_status=ReviewStatusChoices.PUBLISHED).values_list("pk", flat=True)
+        )
+        for model in apps.get_app_config("datasets").get_models()
+        if issubclass(model, ReviewedRecord)
+    }
+
+
+def _describe(model, key: tuple) -> str:
+    return f"{model._meta.label_lower} {'/'.join(map(str, key))}"
+
+
+def _validate(path: Path, obj, key: tuple, *, pending: set) -> None:
+    """Check one record as a form would (choices, lengths, formats). Its relations were resolved from the
+    tables read at the start (so full_clean need not query each one); only their presence is checked here.
+    ``pending`` names the references to records this file creates, set once those exist."""
+    errors: dict = {}
+    relations = {field.name for field in obj._meta.concrete_fields if field.is_relation}
+    try:
+        obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        raise ImportRefused(f"{path.name}: {_describe(deserialized)}: {error.message_dict}") from error
-    except (IntegrityError, ObjectDoesNotExist) as error:
-        raise ImportRefused(f"{path.name}: {_describe(deserialized)}: {error}") from error
+        errors = error.message_dict
+    for field in obj._meta.concrete_fields:
+        if field.null or field.primary_key or field.name in errors or field.name in pending:
+            continue
+        if getattr(obj, field.attname) is None:  # full_clean() passes None in a blank field: the database would not
+            errors[field.name] = [str(field.error_messages["null"])]
+    if errors:
+        raise ImportRefused(f"{path.name}: {_describe(type(obj), key)}: {errors}")
+
+
+def _write_batches(path: Path, changes: list[_Change], write) -> None:
+    """``write`` the changes' records in batches. A batch the database refuses is retried record by record to
+    name the culprit; either way the import stops (and, with it, the transaction)."""
+    for start in range(0, len(changes), BATCH_SIZE):
+        batch = changes[start : start + BATCH_SIZE]
+        try:
+            with transaction.atomic():
+                write([change.obj for change in batch])
+        except IntegrityError as error:
+            for change in batch:
+                try:
+                    with transaction.atomic():
+                        write([change.obj])
+                except IntegrityError as record_error:
+                    raise ImportRefused(
+                        f"{path.name}: {_describe(type(change.obj), change.key)}: {record_error}"
+                    ) from error
+            raise ImportRefused(f"{path.name}: {error}") from error
+
+
+def _insert(objs: list) -> None:
+    """INSERT new records and set their pks. Raw, as Django's loaddata saves: the file's timestamps are kept
+    (bulk_create() would set the ``auto_now`` ones to the current time)."""
+    model = type(objs[0])
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.generated and field is not meta.auto_field]
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        size = 1  # the database tells the pk of one inserted row only
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        returned = model._base_manager._insert(
+            batch, fields=fields, returning_fields=meta.db_returning_fields, raw=True
+        )
+        for obj, values in zip(batch, returned, strict=True):
+            for field, value in zip(meta.db_returning_fields, values, strict=True):
+                setattr(obj, field.attname, value)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def _update(objs: list, names: list[str]) -> None:
+    type(objs[0])._base_manager.bulk_update(objs, names)
+
+
+def _field_names(model, changes: list[_Change]) -> list[str]:
+    attnames = set().union(*(change.changed for change in changes))
+    return [field.name for field in model._meta.concrete_fields if field.attname in attnames]

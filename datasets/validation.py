@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Prefetch
 
 from datasets.choices import AccessTypeChoices, EndReasonChoices, InstrumentChoices, OutcomeChoices, ReviewStatusChoices
 from datasets.models import (
@@ -98,7 +99,10 @@ def check_citations() -> list[Problem]:
     unpublished ones."""
     problems = []
     for model in CITED_MODELS:
-        for record in model.objects.prefetch_related("citations__source"):
+        # The sources joined to the citations, not prefetched by id: Django would ask for them with one OR term
+        # per source, which SQLite refuses past about a thousand ("Expression tree is too large").
+        citations = Prefetch("citations", queryset=model.citations.rel.related_model.objects.select_related("source"))
+        for record in model.objects.prefetch_related(citations):
             sources = [citation.source for citation in record.citations.all()]
             for source in sources:
                 if source.review_status == ReviewStatusChoices.WITHDRAWN:

@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.core import serializers
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from datasets.models import (
     AccessGrant,
@@ -17,6 +19,7 @@ from datasets.models import (
     ModelRelease,
     ModelReleaseCitation,
     Organization,
+    OrganizationCitation,
     Source,
 )
 from tests import factories
@@ -181,3 +184,109 @@ def test_import_keeps_history_and_tells_the_feed_once_per_record(fixture_dir):
     assert list(published.values_list("change", flat=True)) == ["published", "updated"]
     assert "changed 0 record(s)" in run(fixture_dir)
     assert published.count() == 2
+
+
+def many_records(count: int) -> None:
+    """``count`` records of every kind, linked and cited like the curated ones (each measure supersedes the
+    previous one, which the files list after it: a forward reference in a many-to-many field)."""
+    previous = None
+    for number in range(count):
+        organization = factories.make_organization(slug=f"org-{number}")
+        source = factories.make_source(slug=f"source-{number}")
+        chip = factories.make_chip(slug=f"chip-{number}", vendor=organization)
+        release = factories.make_model_release(slug=f"model-{number}", developer=organization)
+        release.training_chips.add(chip)
+        grant = factories.make_access_grant(slug=f"grant-{number}", model=release, grantee=organization)
+        control = factories.make_export_control(slug=f"control-{number}", authority=organization)
+        control.covered_chips.add(chip)
+        control.target_countries.add("CN")
+        control.targeted_organizations.add(organization)
+        if previous is not None:
+            control.supersedes.add(previous)
+        previous = control
+        for record in (organization, chip, release, grant, control):
+            factories.make_citation(record, source)
+
+
+def write_and_wipe(directory) -> None:
+    """Write the database's records as fixture files (newest first), then remove them from the database."""
+    directory.mkdir()
+    for number, model in enumerate([*ORDER[:6], OrganizationCitation, *CITATIONS], start=1):
+        text = serializers.serialize(
+            "json", model.objects.order_by("-pk"), use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+        (directory / f"{number:02d}_{model._meta.model_name}.json").write_text(text)
+    Chip.objects.update(china_variant_of=None)
+    for model in reversed([*ORDER[:6], OrganizationCitation, *CITATIONS]):
+        model.objects.all().delete()
+
+
+def test_import_runs_as_many_queries_for_many_records_as_for_few(tmp_path):
+    """No query per record: a fresh import and a second one each take a fixed number of queries."""
+    counts = []
+    for count in (2, 6):
+        many_records(count)
+        write_and_wipe(tmp_path / str(count))
+        with CaptureQueriesContext(connection) as fresh:
+            assert f"changed {count * 11} record(s)" in run(tmp_path / str(count))
+        with CaptureQueriesContext(connection) as again:
+            assert "changed 0 record(s)" in run(tmp_path / str(count))
+        assert ExportControl.objects.get(slug="control-1").supersedes.get().slug == "control-0"
+        counts.append((len(fresh), len(again)))
+        write_and_wipe(tmp_path / f"{count}-done")
+    assert counts[0] == counts[1]
+
+
+def test_record_the_database_refuses_in_a_large_file_is_named_and_nothing_is_written(tmp_path):
+    many_records(2)
+    write_and_wipe(tmp_path / "data")
+    run(tmp_path / "data")
+    path = tmp_path / "data" / "03_chip.json"
+    entries = json.loads(path.read_text())
+    template = entries[0]["fields"]
+    for number in range(300):
+        memory = "-1" if number == 150 else "80"  # full_clean() lets a negative size pass; a CHECK does not
+        fields = {**template, "slug": f"extra-{number}", "memory_gb": memory}
+        entries.append({"model": "datasets.chip", "fields": fields})
+    entries[0]["fields"]["name"] = "Changed before the failure"
+    path.write_text(json.dumps(entries))
+    before = snapshot()
+    with pytest.raises(CommandError, match=r"03_chip.json: datasets.chip extra-150: .*memory_not_negative"):
+        run(tmp_path / "data")
+    assert snapshot() == before
+
+
+def test_reference_to_a_missing_record_is_refused_naming_both(fixture_dir):
+    path = next(fixture_dir.glob("*_chip.json"))
+    entries = json.loads(path.read_text())
+    entries[0]["fields"]["vendor"] = ["no-such-org"]
+    path.write_text(json.dumps(entries))
+    missing = r"datasets.chip a-variant refers to a missing record \(vendor: datasets.organization no-such-org\)"
+    with pytest.raises(CommandError, match=rf"{path.name}: {missing}"):
+        run(fixture_dir)
+    assert not Organization.objects.exists()
+
+
+def test_links_a_file_no_longer_lists_are_removed_and_new_ones_added(fixture_dir):
+    run(fixture_dir)
+    path = next(fixture_dir.glob("*_exportcontrol.json"))
+    entries = json.loads(path.read_text())
+    entries[0]["fields"]["target_countries"] = ["CN", "HK"]
+    path.write_text(json.dumps(entries))
+    assert "datasets.exportcontrol: 0 created, 1 updated, 0 unchanged" in run(fixture_dir)
+    control = ExportControl.objects.get()
+    assert set(control.target_countries.values_list("code", flat=True)) == {"CN", "HK"}
+    assert {row.country_id for row in control.history.latest().target_countries.all()} == {"CN", "HK"}
+    assert "changed 0 record(s)" in run(fixture_dir)
+
+
+def test_history_keeps_one_version_per_imported_record_with_its_links(fixture_dir):
+    from api.history import public_versions
+
+    run(fixture_dir)
+    release = ModelRelease.objects.get(slug="deepseek-v3")
+    version = release.history.get()
+    assert [row.chip_id for row in version.training_chips.all()] == [Chip.objects.get(slug="nvidia-h100").pk]
+    assert len(public_versions(release)) == 1
+    control = ExportControl.objects.get()
+    assert {row.country_id for row in control.history.get().target_countries.all()} == {"CN", "MO"}

@@ -20,6 +20,7 @@ from datasets.models import (
     Organization,
     Source,
 )
+from tests import factories
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
@@ -206,3 +207,18 @@ def test_linked_records_must_exist_and_stay_linked():
 def test_an_empty_database_misses_the_linked_records():
     problems = validation.check_expected_links()
     assert "chip nvidia-h20: missing (the sheets link it: china_variant_of nvidia-h100-sxm)" in map(str, problems)
+
+
+def test_citations_of_many_sources_are_checked_in_one_go():
+    # Prefetching the sources by id would send one OR term per source, which SQLite refuses past ~1000.
+    release = factories.make_model_release()
+    sources = Source.objects.bulk_create(
+        Source(
+            slug=f"source-{number}", title="T", publisher="P", url=f"https://e.org/{number}", review_status="published"
+        )
+        for number in range(1200)
+    )
+    ModelReleaseCitation.objects.bulk_create(ModelReleaseCitation(record=release, source=source) for source in sources)
+    Source.objects.filter(slug="source-7").update(review_status="withdrawn")
+    problems = [(problem.slug, problem.message) for problem in validation.check_citations()]
+    assert problems == [(release.slug, "cites withdrawn source source-7")]
