@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: serve test test-postgres lint format schema validate migrate load-data release static clean test-typescript fuzz test-e2e
+.PHONY: serve test test-postgres test-redis lint format schema validate migrate load-data release static clean test-typescript fuzz test-e2e bench
 
 # The venv is rebuilt only when a requirements file changes: a stamp file records the last install.
 $(VENV)/.installed-runtime: requirements.txt
@@ -57,6 +57,11 @@ validate: $(VENV)/.installed-runtime
 test-postgres: $(VENV)/.installed-dev
 	.ci/with-postgres $(VENV)/bin/pytest
 
+# The rate limit and the cached API answers against a throw-away Redis server (CACHE_URL; installed from Debian's
+# packages when missing), as app servers share them in production.
+test-redis: $(VENV)/.installed-dev
+	.ci/with-redis $(VENV)/bin/pytest tests/test_production_throttling.py tests/test_api_cache.py
+
 # The types openapi-typescript generates from api/openapi.yaml, used by a typed example that must compile with
 # `tsc --strict` (node and npm from the machine; versions pinned in clients/typescript/package-lock.json).
 test-typescript:
@@ -71,6 +76,11 @@ fuzz: $(VENV)/.installed-dev
 # by Playwright; screenshots in var/e2e-screenshots/.
 test-e2e: $(VENV)/.installed-dev
 	.ci/e2e
+
+# The API against Datasette on the same synthetic data, at small, medium and large scale (bench/README.md); never
+# part of `make test`. BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--scales small --duration 5"`.
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Regenerate the committed OpenAPI schema after an API change (tests/test_schema.py compares against it).
 schema: $(VENV)/.installed-runtime
