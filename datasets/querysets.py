@@ -7,7 +7,7 @@ that "what is public" and "what was in force on a date" have one definition each
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from datasets.choices import InstrumentChoices, ReviewStatusChoices
 
@@ -16,6 +16,14 @@ def published_lookup(prefix: str = "") -> Q:
     """The condition "published" on the record that ``prefix`` leads to (``"developer__"``), for joins
     and subqueries that cannot go through ``published()``."""
     return Q(**{f"{prefix}review_status": ReviewStatusChoices.PUBLISHED})
+
+
+def effective_on_lookup(day: datetime.date, prefix: str = "") -> Q:
+    """The condition "effective on ``day``" (effective by then, not ended by it) on the measure that
+    ``prefix`` leads to."""
+    return Q(**{f"{prefix}effective_on__isnull": False, f"{prefix}effective_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gt": day})
+    )
 
 
 class ReviewedQuerySet(models.QuerySet):
@@ -70,18 +78,14 @@ class ExportControlQuerySet(ReviewedQuerySet):
 
         This ignores suspensions by other measures; ``in_force_on`` accounts for them.
         """
-        return self.filter(effective_on__isnull=False, effective_on__lte=day).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
-        )
+        return self.filter(effective_on_lookup(day))
 
     def in_force_on(self, day: datetime.date):
         """Measures in force on ``day``: effective by then, not ended, and not suspended by a measure
         that was itself published and in force on that day (for example MOFCOM Announcement No. 70 of
         2025, which suspended Nos. 55-58, 61 and 62 until 2026-11-10)."""
         suspensions = self.model.objects.published().effective_on(day).filter(instrument=InstrumentChoices.SUSPENSION)
-        # From each measure's own rows in the join table (an index lookup), to the few suspensions in force:
-        # starting from the suspensions instead would read every published measure for every measure.
-        suspended = self.model.suspends.through.objects.filter(
-            to_exportcontrol=OuterRef("pk"), from_exportcontrol__in=suspensions
-        )
-        return self.effective_on(day).exclude(Exists(suspended))
+        # The measures suspended that day, as one list computed once per query (not a subquery per measure,
+        # which SQLite plans as every suspension in force probed for every measure).
+        suspended = self.model.suspends.through.objects.filter(from_exportcontrol__in=suspensions)
+        return self.effective_on(day).exclude(pk__in=suspended.values("to_exportcontrol"))
