@@ -35,8 +35,7 @@ def validators(request) -> tuple[str, int | None]:
     """
     # The newest entry, through the index on seq (MAX() over two columns would read the whole feed). Its
     # time is in the tag too, so that a database rebuilt from scratch, whose seq starts again, gets new tags.
-    latest = ChangeEvent.objects.order_by("-seq").values_list("seq", "changed_at").first() or (0, None)
-    seq, changed_at = latest
+    seq, changed_at = ChangeEvent.objects.order_by("-seq").values_list("seq", "changed_at").first() or (0, None)
     last_modified = int(changed_at.timestamp()) if changed_at else None
     if last_modified is not None and last_modified >= int(time.time()):
         last_modified = None
