@@ -33,6 +33,16 @@ def public_order_index(model_name: str) -> models.Index:
     return models.Index(fields=["review_status", "slug"], name=f"datasets_{model_name}_pub_idx")
 
 
+def public_filter_indexes(short_name: str, *fields: str) -> list[models.Index]:
+    """Indexes on (review_status, field) for the fields a public list filters on. A page walks the order's
+    index and stops, but its ``count`` must visit every match: with these it reads index entries only (on
+    SQLite a covering index, on PostgreSQL an index-only scan), never the rows, so counting 70k matches
+    takes milliseconds, not a quarter of a second."""
+    return [
+        models.Index(fields=["review_status", field], name=f"datasets_{short_name}_{field}_idx") for field in fields
+    ]
+
+
 class ReviewedRecord(models.Model):
     """A record with a public identifier that the public sees only once a reviewer has published it."""
 

@@ -10,7 +10,7 @@ from datasets.choices import (
     OrganizationKindChoices,
     SourceKindChoices,
 )
-from datasets.models.base import CuratedRecord, ReviewedRecord, public_order_index
+from datasets.models.base import CuratedRecord, ReviewedRecord, public_filter_indexes, public_order_index
 
 
 class Country(models.Model):
@@ -55,7 +55,12 @@ class Organization(CuratedRecord):
     class Meta:
         ordering = ["slug"]
         permissions = [("review_organization", "Can publish and withdraw organizations")]
-        indexes = [models.Index(fields=["name"], name="datasets_org_name_idx"), public_order_index("organization")]
+        indexes = [
+            models.Index(fields=["name"], name="datasets_org_name_idx"),
+            public_order_index("organization"),
+            # grantee_country, developer_country: the published organizations of a country, from the index alone.
+            *public_filter_indexes("org", "country"),
+        ]
 
     def __str__(self):
         return self.name

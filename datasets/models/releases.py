@@ -12,7 +12,7 @@ from datasets.choices import (
     OutcomeChoices,
     WeightsChoices,
 )
-from datasets.models.base import CuratedRecord, NullsLastIndex, public_order_index
+from datasets.models.base import CuratedRecord, NullsLastIndex, public_filter_indexes, public_order_index
 from datasets.models.reference import Chip, Organization
 from datasets.querysets import AccessGrantQuerySet, ModelReleaseQuerySet, SlugManager
 
@@ -94,6 +94,7 @@ class ModelRelease(CuratedRecord):
             public_order_index("modelrelease"),
             # The order of "latest releases first" (?ordering=-released_on).
             NullsLastIndex(fields=["review_status", "-released_on", "slug"], name="datasets_release_latest_idx"),
+            *public_filter_indexes("release", "weights", "developer"),
         ]
         permissions = [("review_modelrelease", "Can publish and withdraw model releases")]
         constraints = [
@@ -188,7 +189,10 @@ class AccessGrant(CuratedRecord):
 
     class Meta:
         ordering = ["slug"]
-        indexes = [public_order_index("accessgrant")]
+        indexes = [
+            public_order_index("accessgrant"),
+            *public_filter_indexes("grant", "model", "grantee", "grantor", "access_type", "outcome"),
+        ]
         permissions = [("review_accessgrant", "Can publish and withdraw access grants")]
         constraints = [
             models.CheckConstraint(
