@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "config.http.RequestLimitsMiddleware",
     "config.routers.ReplicaReadsMiddleware",
+    # After the replica is picked (its one query reads it) and before everything an API answer does not need.
+    "api.conditional.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

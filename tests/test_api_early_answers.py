@@ -1,0 +1,149 @@
+"""The API's early answers (api.conditional.ConditionalGetMiddleware): a 304 to a current If-None-Match and an
+answer kept in the server's cache, given before DRF runs, and the same as the view's own answers."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.views import APIView
+
+from datasets import services
+from datasets.models import ChangeEvent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "api.conditional.ConditionalGetMiddleware"
+URLS = [
+    "/api/v1/",
+    "/api/v1/model-releases/",
+    "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=1",
+    "/api/v1/model-releases/?format=csv",
+    "/api/v1/model-releases/deepseek-v3/",
+    "/api/v1/model-releases/deepseek-v3/history/",
+    "/api/v1/changes/",
+    "/api/v1/dataset/",
+]
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    user = django_user_model.objects.create_user("rui", password=None, is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
+def releases(reviewer):
+    for slug in ("deepseek-v3", "qwen3"):
+        record = factories.make_model_release(slug=slug, review_status="in_review")
+        factories.make_citation(record)
+        services.publish(record, reviewer)
+
+
+@pytest.fixture
+def view_only_client(settings):
+    """A client whose requests all go through the view: the middleware is not in its stack."""
+    client, everything = Client(), settings.MIDDLEWARE
+    settings.MIDDLEWARE = [name for name in everything if name != MIDDLEWARE]
+    client.get("/")  # the stack is built on the first request
+    settings.MIDDLEWARE = everything
+    return client
+
+
+@pytest.fixture
+def block_views(monkeypatch):
+    """Call it, and from then on any request that reaches a DRF view fails the test."""
+
+    def fail(self, request, *args, **kwargs):
+        raise AssertionError(f"{request.get_full_path()} reached the view")
+
+    return lambda: monkeypatch.setattr(APIView, "dispatch", fail)
+
+
+def answer(response) -> tuple:
+    return response.status_code, response.content, dict(response.headers)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_early_answers_are_the_views_answers(client, view_only_client, releases, url, block_views):
+    first = view_only_client.get(url, HTTP_ORIGIN="https://example.org")
+    assert first.status_code == 200 and first["ETag"]
+    from_view = view_only_client.get(url, HTTP_ORIGIN="https://example.org")
+    not_modified_by_view = view_only_client.get(
+        url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert not_modified_by_view.status_code == 304
+    block_views()
+    with CaptureQueriesContext(connection) as queries:
+        early = client.get(url, HTTP_ORIGIN="https://example.org")
+        not_modified = client.get(url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert answer(early) == answer(from_view)
+    assert answer(not_modified) == answer(not_modified_by_view)
+    assert len(queries) == 2  # the ETag's lookup, once per request
+
+
+def test_a_weak_or_listed_tag_is_current_too(client, releases, block_views):
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    block_views()
+    for header in (f"W/{etag}", f'"other", {etag}'):
+        assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=header).status_code == 304
+
+
+def test_a_stale_tag_gets_the_new_answer(client, releases, reviewer):
+    old = client.get("/api/v1/model-releases/")
+    record = factories.make_model_release(slug="llama-4", review_status="in_review")
+    factories.make_citation(record)
+    services.publish(record, reviewer)
+    new = client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=old["ETag"])
+    assert new.status_code == 200
+    assert new["ETag"] != old["ETag"]
+    assert new.json()["count"] == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_IF_NONE_MATCH": "*"}, {"HTTP_IF_MODIFIED_SINCE": "Fri, 01 Jan 2100 00:00:00 GMT"}],
+    ids=["star", "date"],
+)
+def test_a_condition_that_names_no_request_is_checked_by_the_view(client, releases, headers):
+    # A change in a past second, so that Last-Modified is given and validates.
+    ChangeEvent.objects.update(changed_at=timezone.now() - datetime.timedelta(minutes=5))
+    # Either would be a 304 for a good request; a bad one must still be told what is wrong with it.
+    bad = client.get("/api/v1/model-releases/?weights=closed_and_open", **headers)
+    assert bad.status_code == 400
+    assert "weights" in bad.json()
+    assert client.get("/api/v1/model-releases/", **headers).status_code == 304
+
+
+def test_early_answers_count_towards_the_rate_limit(client, releases, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    assert client.get("/api/v1/model-releases/").status_code == 200  # from the cache
+    assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    refused = client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag)
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    assert "at most 3 per minute" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/no-such-thing/", "/api/schema/"])
+def test_paths_without_conditional_views_are_left_alone(client, releases, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code in (200, 404)
+    assert not any("datasets_changeevent" in query["sql"] for query in queries)
+
+
+def test_without_the_answer_cache_only_304s_are_early(client, releases, settings, block_views):
+    settings.API_CACHE_SECONDS = 0
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/model-releases/").status_code == 200
+    assert len(queries) > 1  # built from the database
+    block_views()
+    assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
