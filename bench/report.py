@@ -50,6 +50,12 @@ def ratio(entry: dict) -> float | None:
     return entry["ours"]["rps"] / theirs["rps"] if theirs and theirs["rps"] else None
 
 
+def page_built(results: dict) -> bool:
+    """Whether the run's pages of scenario a were built from the database (the answer cache off), so that a
+    304 is compared with a full page; with the cache on, both answers skip the database."""
+    return results["settings"].get("extra_env", {}).get("DJANGO_API_CACHE_SECONDS") == "0"
+
+
 def cost_304(scenarios: dict) -> float | None:
     """Time per 304 relative to a full page (scenario a), from requests per second under the same load."""
     measured = all("ours" in scenarios.get(key, {}) for key in ("a", "f"))
@@ -82,7 +88,7 @@ def machine_section(results: dict) -> list[str]:
     ]
 
 
-def scale_section(scale: str, outcome: dict) -> list[str]:
+def scale_section(scale: str, outcome: dict, built: bool) -> list[str]:
     data = outcome.get("data", {})
     rows = data.get("rows", {})
     citations = sum(count for label, count in rows.items() if label.endswith("_citations"))
@@ -121,8 +127,10 @@ def scale_section(scale: str, outcome: dict) -> list[str]:
         f"Memory after the load: gunicorn workers {workers or '-'} (master {number(memory.get('gunicorn_master'))} MB);"
         f" Datasette {number(memory.get('datasette'))} MB.",
     ]
-    if cost is not None:
+    if cost is not None and built:
         lines.append(f"A 304 costs {cost:.2f} of a full page of scenario a (requests per second, target <= 0.33).")
+    elif cost is not None:
+        lines.append(f"A 304 costs {cost:.2f} of a cached page of scenario a (requests per second).")
     lines.append("")
     return lines
 
@@ -198,8 +206,10 @@ def targets_section(results: dict) -> list[str]:
                 rows.append((name, "failed", False))
     for scale, outcome in scales.items():
         cost = cost_304(outcome.get("scenarios", {}))
-        if cost is not None:
+        if cost is not None and page_built(results):
             rows.append((f"304 cost / full page <= 0.33 ({scale})", f"{cost:.2f}", cost <= TARGET_304_COST))
+        elif cost is not None:  # no target: a cached page is no full page, and this run builds none
+            rows.append((f"304 cost / cached page ({scale})", f"{cost:.2f}", None))
         workers = [mb for mb in outcome.get("memory_mb", {}).get("gunicorn_workers", []) if mb is not None]
         if workers:
             rows.append(
@@ -220,7 +230,7 @@ def targets_section(results: dict) -> list[str]:
 def markdown(results: dict) -> str:
     lines = machine_section(results)
     for scale, outcome in results["scales"].items():
-        lines += scale_section(scale, outcome)
+        lines += scale_section(scale, outcome, page_built(results))
     lines += growth_section(results) + import_section(results) + targets_section(results)
     if results.get("failed"):
         lines += ["**The run failed:**", "", "```", results["failed"][-2000:], "```", ""]
