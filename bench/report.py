@@ -50,18 +50,15 @@ def ratio(entry: dict) -> float | None:
     return entry["ours"]["rps"] / theirs["rps"] if theirs and theirs["rps"] else None
 
 
-def page_built(results: dict) -> bool:
-    """Whether the run's pages of scenario a were built from the database (the answer cache off), so that a
-    304 is compared with a full page; with the cache on, both answers skip the database."""
-    return results["settings"].get("extra_env", {}).get("DJANGO_API_CACHE_SECONDS") == "0"
-
-
-def cost_304(scenarios: dict) -> float | None:
-    """Time per 304 relative to a full page (scenario a), from requests per second under the same load."""
-    measured = all("ours" in scenarios.get(key, {}) for key in ("a", "f"))
-    if measured and scenarios["f"]["ours"]["rps"]:
-        return scenarios["a"]["ours"]["rps"] / scenarios["f"]["ours"]["rps"]
-    return None
+def cost_304(scenarios: dict) -> tuple[float | None, str]:
+    """Time per 304 relative to a page of scenario a, from requests per second under the same load, and what
+    kind of page: a full page built from the database (scenario g, the server with the answer cache off; or a
+    itself in a run with the cache off), else a cached one."""
+    full = "g" if "ours" in scenarios.get("g", {}) else "a"
+    if not all("ours" in scenarios.get(key, {}) for key in (full, "f")) or not scenarios["f"]["ours"]["rps"]:
+        return None, ""
+    built = full == "g" or scenarios["a"].get("answer_cache") == "off"
+    return scenarios[full]["ours"]["rps"] / scenarios["f"]["ours"]["rps"], "full" if built else "cached"
 
 
 def machine_section(results: dict) -> list[str]:
@@ -88,7 +85,7 @@ def machine_section(results: dict) -> list[str]:
     ]
 
 
-def scale_section(scale: str, outcome: dict, built: bool) -> list[str]:
+def scale_section(scale: str, outcome: dict) -> list[str]:
     data = outcome.get("data", {})
     rows = data.get("rows", {})
     citations = sum(count for label, count in rows.items() if label.endswith("_citations"))
@@ -121,15 +118,17 @@ def scale_section(scale: str, outcome: dict, built: bool) -> list[str]:
         )
     memory = outcome.get("memory_mb", {})
     workers = ", ".join(f"{number(mb)} MB" for mb in memory.get("gunicorn_workers", []))
-    cost = cost_304(outcome.get("scenarios", {}))
+    cost, page = cost_304(outcome.get("scenarios", {}))
+    built_workers = ", ".join(f"{number(mb)} MB" for mb in memory.get("gunicorn_built_workers", []))
     lines += [
         "",
         f"Memory after the load: gunicorn workers {workers or '-'} (master {number(memory.get('gunicorn_master'))} MB);"
-        f" Datasette {number(memory.get('datasette'))} MB.",
+        f" Datasette {number(memory.get('datasette'))} MB"
+        + (f"; the answer-cache-off server's workers {built_workers}." if built_workers else "."),
     ]
-    if cost is not None and built:
+    if page == "full":
         lines.append(f"A 304 costs {cost:.2f} of a full page of scenario a (requests per second, target <= 0.33).")
-    elif cost is not None:
+    elif page == "cached":
         lines.append(f"A 304 costs {cost:.2f} of a cached page of scenario a (requests per second).")
     lines.append("")
     return lines
@@ -205,10 +204,10 @@ def targets_section(results: dict) -> list[str]:
             else:
                 rows.append((name, "failed", False))
     for scale, outcome in scales.items():
-        cost = cost_304(outcome.get("scenarios", {}))
-        if cost is not None and page_built(results):
+        cost, page = cost_304(outcome.get("scenarios", {}))
+        if page == "full":
             rows.append((f"304 cost / full page <= 0.33 ({scale})", f"{cost:.2f}", cost <= TARGET_304_COST))
-        elif cost is not None:  # no target: a cached page is no full page, and this run builds none
+        elif page == "cached":  # no target: a cached page is no full page
             rows.append((f"304 cost / cached page ({scale})", f"{cost:.2f}", None))
         workers = [mb for mb in outcome.get("memory_mb", {}).get("gunicorn_workers", []) if mb is not None]
         if workers:
@@ -230,7 +229,7 @@ def targets_section(results: dict) -> list[str]:
 def markdown(results: dict) -> str:
     lines = machine_section(results)
     for scale, outcome in results["scales"].items():
-        lines += scale_section(scale, outcome, page_built(results))
+        lines += scale_section(scale, outcome)
     lines += growth_section(results) + import_section(results) + targets_section(results)
     if results.get("failed"):
         lines += ["**The run failed:**", "", "```", results["failed"][-2000:], "```", ""]

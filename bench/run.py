@@ -39,6 +39,7 @@ from servers import (
     MIGRATE,
     BenchError,
     Processes,
+    answer_cache_on,
     child_pids,
     datasette_command,
     django_env,
@@ -134,13 +135,15 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
             search_column = datasette_search_column(servers.datasette_port, outcome["data"]["search_word"])
             outcome["datasette_search"] = "_search (FTS5)" if search_column is None else f"{search_column}__contains"
             results = {}
-            for scenario in scenarios(outcome["data"], search_column):
+            for scenario in scenarios(outcome["data"], search_column, built=servers.built is not None):
                 print(f"[{scale}] {scenario.key}: {scenario.title}", flush=True)
                 entry = {"title": scenario.title, "ours_path": scenario.ours, "datasette_path": scenario.theirs}
+                entry["answer_cache"] = "on" if scenario.server == "ours" and answer_cache_on() else "off"
                 results[scenario.key] = entry
                 try:
                     entry |= check_scenario(servers, scenario)
-                    entry["ours"] = measure(load, servers.ours_port, scenario.ours, scenario.headers, args)
+                    port = servers.port(scenario.server)
+                    entry["ours"] = measure(load, port, scenario.ours, scenario.headers, args)
                     if scenario.theirs:
                         entry["datasette"] = measure(load, servers.datasette_port, scenario.theirs, {}, args)
                 except (BenchError, loadgen.LoadError, OSError, http.client.HTTPException) as error:
@@ -158,9 +161,11 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
                 "gunicorn_master": rss_mb(servers.ours.pid),
                 "datasette": rss_mb(servers.datasette.pid),
             }
+            if servers.built is not None:
+                outcome["memory_mb"]["gunicorn_built_workers"] = [rss_mb(pid) for pid in child_pids(servers.built.pid)]
         finally:
-            processes.stop(servers.ours)
-            processes.stop(servers.datasette)
+            for process in servers.processes():
+                processes.stop(process)
             # The servers' logs outlive the temporary directory: var/bench/logs/<scale>/.
             kept = CACHE_DIR / "logs" / scale
             kept.mkdir(parents=True, exist_ok=True)

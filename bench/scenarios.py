@@ -79,6 +79,8 @@ class Scenario:
     expect_status: int = 200
     # A Datasette query that counts the matches, where its answer itself does not say.
     theirs_count: str | None = None
+    # Which server of ours answers: "ours" (production settings), or "built" (the same with the answer cache off).
+    server: str = "ours"
 
 
 def table_url(table: str, **params) -> str:
@@ -92,7 +94,8 @@ def table_url(table: str, **params) -> str:
 SEARCH_PAGE = 10
 
 
-def scenarios(summary: dict, search_column: str | None) -> list[Scenario]:
+def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[Scenario]:
+    """The scenarios, in the order they run; g only when a server with the answer cache off runs beside ours."""
     word, slug = summary["search_word"], summary["sample_release"]["slug"]
     search = {"_search": word} if search_column is None else {f"{search_column}__contains": word}
     return [
@@ -115,6 +118,19 @@ def scenarios(summary: dict, search_column: str | None) -> list[Scenario]:
             "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=50",
             None,
             expect_status=304,
+        ),
+        *(
+            [
+                Scenario(
+                    "g",
+                    "scenario a's page built from the database (our server with the answer cache off)",
+                    "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=50",
+                    None,
+                    server="built",
+                )
+            ]
+            if built
+            else []
         ),
         Scenario(
             "b",
@@ -177,13 +193,14 @@ def hits(body: bytes, *, ours: bool) -> int | None:
 def check_scenario(servers: Servers, scenario: Scenario) -> dict:
     """GET each side once: it must answer as expected (and scenario f gets its ETag from scenario a's page)."""
     checked: dict = {}
+    port = servers.port(scenario.server)
     if scenario.expect_status == 304:
-        status, headers, _ = get(servers.ours_port, scenario.ours)
+        status, headers, _ = get(port, scenario.ours)
         etag = headers.get("ETag") or headers.get("etag")
         if status != 200 or not etag:
             raise BenchError(f"scenario {scenario.key}: {scenario.ours} gave {status} without an ETag")
         scenario.headers = {"If-None-Match": etag}
-    status, _, body = get(servers.ours_port, scenario.ours, scenario.headers)
+    status, _, body = get(port, scenario.ours, scenario.headers)
     if status != scenario.expect_status:
         raise BenchError(
             f"scenario {scenario.key}: ours answered {status}, not {scenario.expect_status}:\n{body[:500]}"

@@ -150,13 +150,31 @@ def tail(path: Path, size: int = 3000) -> str:
 
 @dataclass
 class Servers:
-    """Our API and Datasette, running on the same SQLite file."""
+    """Our API and Datasette, running on the same SQLite file; and, while our answer cache is on, a second
+    server of ours with it off (``built``), whose every answer is built from the database."""
 
     ours_port: int
     datasette_port: int
     ours: subprocess.Popen
     datasette: subprocess.Popen
     logs: dict = field(default_factory=dict)
+    built_port: int | None = None
+    built: subprocess.Popen | None = None
+
+    def port(self, server: str) -> int:
+        return {"ours": self.ours_port, "built": self.built_port, "datasette": self.datasette_port}[server]
+
+    def processes(self) -> list[subprocess.Popen]:
+        return [process for process in (self.ours, self.built, self.datasette) if process is not None]
+
+
+def answer_cache_on() -> bool:
+    return EXTRA_ENV.get("DJANGO_API_CACHE_SECONDS", "") != "0"
+
+
+def gunicorn(port: int) -> list[str]:
+    """As `make serve` runs it, without the access log."""
+    return [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
 
 
 def start_servers(
@@ -167,9 +185,12 @@ def start_servers(
     database = var_dir / "registry.sqlite3"
     ours_port, datasette_port = free_port(ports), free_port(ports)
     ours_log, datasette_log = var_dir / "gunicorn.log", var_dir / "datasette.log"
-    # As `make serve` runs it, without the access log.
-    gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{ours_port}", "--workers", "2"]
-    ours = processes.start(gunicorn, env=env, log=ours_log)
+    ours = processes.start(gunicorn(ours_port), env=env, log=ours_log)
+    built = built_port = None
+    logs = {"ours": ours_log, "datasette": datasette_log}
+    if answer_cache_on():
+        built_port, logs["built"] = free_port(ports), var_dir / "gunicorn-built.log"
+        built = processes.start(gunicorn(built_port), env={**env, "DJANGO_API_CACHE_SECONDS": "0"}, log=logs["built"])
     serve = [
         *datasette,
         "serve",
@@ -195,7 +216,9 @@ def start_servers(
     theirs = processes.start(serve, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, log=datasette_log)
     wait_until_up(ours_port, "/api/v1/", ours, ours_log)
     wait_until_up(datasette_port, "/-/versions.json", theirs, datasette_log)
-    return Servers(ours_port, datasette_port, ours, theirs, {"ours": ours_log, "datasette": datasette_log})
+    if built is not None:
+        wait_until_up(built_port, "/api/v1/", built, logs["built"])
+    return Servers(ours_port, datasette_port, ours, theirs, logs, built_port, built)
 
 
 def datasette_command() -> list[str]:
