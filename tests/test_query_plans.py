@@ -109,6 +109,7 @@ COUNTED = [
     "/api/v1/access-grants/?grantee_country=CN",
     "/api/v1/access-grants/?model=zephyr-1",
     "/api/v1/access-grants/?grantor=lab",
+    "/api/v1/export-controls/?in_force_on=2025-03-01",
 ]
 
 

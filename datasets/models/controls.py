@@ -119,6 +119,11 @@ class ExportControl(CuratedRecord):
             public_order_index("exportcontrol"),
             # The suspensions in force (``in_force_on``): published ones of one instrument, not every measure.
             models.Index(fields=["review_status", "instrument"], name="datasets_control_pub_instr_idx"),
+            # The measures in force on a day (``in_force_on``): a page walks it in the public order and its count
+            # reads it alone, the dates being in the index (dates first would make the page sort every match).
+            models.Index(
+                fields=["review_status", "slug", "effective_on", "ends_on"], name="datasets_control_in_force_idx"
+            ),
         ]
         permissions = [("review_exportcontrol", "Can publish and withdraw export controls")]
         constraints = [
