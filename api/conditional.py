@@ -14,7 +14,7 @@ served stale, and nothing needs invalidating; old entries simply expire.
 
 import hashlib
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -48,10 +48,8 @@ def newest_change() -> tuple[int, datetime | None]:
     if row is None:
         return 0, None
     seq, changed_at = row
-    if isinstance(changed_at, str):  # SQLite keeps times as text, in UTC
-        changed_at = datetime.fromisoformat(changed_at)
-    if timezone.is_naive(changed_at):
-        changed_at = timezone.make_aware(changed_at, UTC)
+    if timezone.is_naive(changed_at):  # SQLite's, as the ORM would make it aware
+        changed_at = timezone.make_aware(changed_at, connection.timezone)
     return seq, changed_at
 
 
@@ -124,6 +122,14 @@ CACHED_FORMATS = ("json", "csv")
 ALLOW = "GET, HEAD, OPTIONS"
 
 
+def tag_response(response, etag: str, last_modified: int | None) -> None:
+    """Set the validators of a 200 or 304 (cached answers are kept without them)."""
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ["Accept"])
+
+
 def cache_key(etag: str) -> str:
     return f"api-answer:{etag}"
 
@@ -183,10 +189,7 @@ class ConditionalGetMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (200, 304) and getattr(self, "etag", None):
-            response["ETag"] = self.etag
-            if self.last_modified is not None:
-                response["Last-Modified"] = http_date(self.last_modified)
-            patch_vary_headers(response, ["Accept"])
+            tag_response(response, self.etag, self.last_modified)
             if response.status_code == 200 and isinstance(response, Response) and self.answer_cacheable(request):
                 self.store_answer(response)
         return response
@@ -215,13 +218,18 @@ class ConditionalGetMiddleware:
     GET whose ``If-None-Match`` names the current ETag, and an answer kept in the server's cache.
 
     Both are what the view itself would answer (``ConditionalGetMixin``), headers included, at a fraction of
-    the cost: the URL's routing, the ETag's one query and a cache lookup, without sessions, CSRF, the admin's
-    middleware, DRF's dispatch, content negotiation or parameter parsing. A tag (and so a cached answer) only
-    exists for a request that a conditional view answered with a 200 in the same data state: the path,
-    parameters and ``Accept`` it names were checked then. ``If-None-Match: *`` and ``If-Modified-Since``
-    alone, which name no request, go to the view. The API authenticates nobody, so every client is anonymous
-    here as in the view, and rate-limited the same way. Any other request is passed on with its validators,
-    so that the view does not compute them again.
+    the cost: the URL's routing, the rate limit, the ETag's one query and a cache lookup, without sessions,
+    CSRF, the admin's middleware, DRF's dispatch, content negotiation or parameter parsing. An answer is only
+    cached for a request that a view checked (path, parameters, ``Accept``) and answered with a 200 in the
+    same data state. A 304 is given to whoever names the current tag: a tag is the hash of the request and
+    the data's state, which are public, so it can be made for a request with bad parameters, but its 304
+    carries no body and tells nothing. ``If-None-Match: *`` and ``If-Modified-Since`` alone go to the view,
+    which checks the request first.
+
+    The API authenticates nobody, so every client is anonymous here as in the view. The rate limit is counted
+    here, once, for every request this middleware looks at (the view does not count it again); a client over
+    its limit goes straight to the view's 429, without a query. Any other request is passed on with its
+    validators, so that the view does not compute them again.
     """
 
     PREFIX = "/api/"  # a shortcut: the API's views are all under it
@@ -236,6 +244,13 @@ class ConditionalGetMiddleware:
             or not conditional_view(request.path_info)
         ):
             return self.get_response(request)
+        request.get_host()  # a Host outside ALLOWED_HOSTS is a 400 here too, as CommonMiddleware makes it
+        request.user = AnonymousUser()
+        try:
+            AnonRateThrottle().allow_request(request, None)
+        except Throttled:
+            return self.get_response(request)  # not counted: the view refuses it again, with its 429
+        request.api_throttle_counted = True
         request.api_validators = etag, last_modified = validators(request)
         return self.early_answer(request, etag, last_modified) or self.get_response(request)
 
@@ -249,16 +264,9 @@ class ConditionalGetMiddleware:
             response = HttpResponse(entry["content"], headers=entry["headers"])
         else:
             return None
-        request.user = AnonymousUser()
-        try:
-            AnonRateThrottle().allow_request(request, None)
-        except Throttled:
-            return None  # not counted: the view refuses it again, with its 429
+        # What DRF and the middleware below this one add to the view's answers (tests compare the two).
         response["Allow"] = ALLOW
-        response["ETag"] = etag
-        if last_modified is not None:
-            response["Last-Modified"] = http_date(last_modified)
-        patch_vary_headers(response, ["Accept"])
+        tag_response(response, etag, last_modified)
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
         response["Content-Length"] = str(len(response.content))
         return response

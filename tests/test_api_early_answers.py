@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.views import APIView
 
+from api.conditional import newest_change
 from datasets import services
 from datasets.models import ChangeEvent
 from tests import factories
@@ -43,6 +44,8 @@ def releases(reviewer):
         record = factories.make_model_release(slug=slug, review_status="in_review")
         factories.make_citation(record)
         services.publish(record, reviewer)
+    # Published in a past second, so that every answer carries the same Last-Modified.
+    ChangeEvent.objects.update(changed_at=timezone.now() - datetime.timedelta(minutes=5))
 
 
 @pytest.fixture
@@ -111,8 +114,6 @@ def test_a_stale_tag_gets_the_new_answer(client, releases, reviewer):
     ids=["star", "date"],
 )
 def test_a_condition_that_names_no_request_is_checked_by_the_view(client, releases, headers):
-    # A change in a past second, so that Last-Modified is given and validates.
-    ChangeEvent.objects.update(changed_at=timezone.now() - datetime.timedelta(minutes=5))
     # Either would be a 304 for a good request; a bad one must still be told what is wrong with it.
     bad = client.get("/api/v1/model-releases/?weights=closed_and_open", **headers)
     assert bad.status_code == 400
@@ -140,10 +141,39 @@ def test_paths_without_conditional_views_are_left_alone(client, releases, url):
 
 
 def test_without_the_answer_cache_only_304s_are_early(client, releases, settings, block_views):
+    etag = client.get("/api/v1/model-releases/")["ETag"]  # cached, with the cache on
     settings.API_CACHE_SECONDS = 0
-    etag = client.get("/api/v1/model-releases/")["ETag"]
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/model-releases/").status_code == 200
-    assert len(queries) > 1  # built from the database
+    assert len(queries) > 1  # built from the database, not taken from the cache
     block_views()
     assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_host_outside_allowed_hosts_is_refused_as_before(client, releases, block_views):
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    block_views()
+    assert client.get("/api/v1/model-releases/", HTTP_HOST="evil.example").status_code == 400
+    assert client.get("/api/v1/model-releases/", HTTP_HOST="evil.example", HTTP_IF_NONE_MATCH=etag).status_code == 400
+
+
+def test_each_request_counts_once_towards_the_rate_limit(client, releases, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    # Three different requests, none cached: each passes the middleware and reaches its view.
+    for url in ("/api/v1/model-releases/", "/api/v1/model-releases/qwen3/", "/api/v1/changes/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/api/v1/chips/").status_code == 429
+
+
+def test_a_client_over_its_limit_is_refused_without_a_query(client, releases, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"}}
+    client.get("/api/v1/model-releases/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/model-releases/").status_code == 429
+    assert len(queries) == 0
+
+
+def test_the_feeds_newest_entry_is_read_as_the_orm_reads_it(releases):
+    newest = ChangeEvent.objects.order_by("-seq").values_list("seq", "changed_at").first()
+    assert newest_change() == newest
+    assert newest_change()[1].tzinfo is not None
