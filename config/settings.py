@@ -198,6 +198,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # reads the whole schema (every table, index and search trigger) on its first query, about 1 ms, which was
     # most of the cost of a 304.
 
+    # Several workers write to one file (curators saving in the admin) while others read it (the API). By default
+    # a transaction begins DEFERRED: one that has read and then writes cannot wait for another writer (SQLite
+    # answers "database is locked" at once, a 500), so every transaction here takes the write lock when it begins
+    # and waits up to `timeout` seconds for it. WAL lets readers go on while a write is under way; `synchronous`
+    # NORMAL is safe with WAL (a power cut may lose the last commits, never corrupt the file). An in-memory
+    # database (the test suite's) keeps its own journal mode: the PRAGMA is a no-op there. Options given in a
+    # DATABASE_URL's query string win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 # Read replicas of the primary (`default`): API reads go to one of them, the admin and every write to the primary
 # (config/routers.py). In tests a replica is the primary itself (MIRROR): the suite needs no second server.
 DATABASE_REPLICAS = []

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -55,9 +55,22 @@ CURATION_FIELDSET = (
 )
 
 
+class PlainTextForm(forms.ModelForm):
+    """A form whose texts are stored as curators typed them, with ``\n`` line ends: a browser sends a text
+    area's line ends as ``\r\n``, which would otherwise show as a change of every multi-line field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
 class CitationInline(admin.TabularInline):
     """Sources cited by the record, edited on the record's own page."""
 
+    form = PlainTextForm
     extra = 0
     autocomplete_fields = ["source"]
     formfield_overrides = {
@@ -102,12 +115,23 @@ class ExportControlCitationInline(CitationInline):
     model = ExportControlCitation
 
 
+BUSY_MESSAGE = (
+    "The database stayed busy with other curators' saves, so nothing was saved: "
+    "apply your change again on this page and save."
+)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Whether a database error is SQLite's "database is locked": another writer held it past the timeout."""
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
 def change_page(record) -> str:
     """The admin change page of a record."""
     return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
 
 
-class CuratedForm(forms.ModelForm):
+class CuratedForm(PlainTextForm):
     """The change form of every record: it carries the version it was loaded at, and refuses to save over
     a change someone else saved meanwhile (no lost update)."""
 
@@ -189,13 +213,32 @@ class ReviewedAdmin(SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        # A record the public has seen is withdrawn, not deleted (mirrors must learn it went away).
-        if obj is not None and obj.review_status != services.Status.DRAFT:
+        # A record that was reviewed or public is withdrawn, never deleted (mirrors must learn it went away);
+        # only a draft the public never saw may go (services.delete_draft, which every delete path calls).
+        if obj is not None and not services.can_delete(obj):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_model(self, request, obj):
+        services.delete_draft(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_draft(obj, request.user)
+
     def save_model(self, request, obj, form, change):
-        services.save_edit(obj, request.user, form.cleaned_data.get("loaded_version") or obj.version)
+        # Saved in save_related, with its relations and inlines, as one edit: a save that changes nothing
+        # records nothing.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        record = form.instance
+        services.save_edit(
+            record,
+            request.user,
+            form.cleaned_data.get("loaded_version") or record.version,
+            related=lambda: super(ReviewedAdmin, self).save_related(request, form, formsets, change),
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -203,6 +246,14 @@ class ReviewedAdmin(SimpleHistoryAdmin):
         except services.EditConflict as conflict:
             # Two saves raced past the form check: the second one lands here, its transaction undone.
             self.message_user(request, str(conflict), messages.ERROR)
+            return redirect(request.path)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(request.path)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            self.message_user(request, BUSY_MESSAGE, messages.ERROR)
             return redirect(request.path)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -447,7 +498,13 @@ class AccessGrantInline(admin.StackedInline):
         "curator_notes",
     ]
 
+    form = PlainTextForm
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A grant is deleted (a draft never public) or withdrawn on its own page, never from its release's.
         return False
 
     def has_add_permission(self, request, obj=None):
@@ -510,7 +567,10 @@ class ModelReleaseAdmin(CuratedAdmin):
             else:
                 grant.save()
         for obj in formset.deleted_objects:
-            obj.delete()
+            if isinstance(obj, AccessGrant):
+                services.delete_draft(obj, request.user)
+            else:
+                obj.delete()
         formset.save_m2m()
 
 

@@ -7,6 +7,15 @@ matched to the database by its natural key (slug; for citations, record + source
 whose fields already match are not written again, so a second import of the same data changes nothing.
 Fields a file leaves out (a release carries no curator notes) keep their value in the database.
 
+The database is where curators' work lives: a file never silently overwrites it. Each import remembers what
+it read (``ImportedVersion``), and the next one compares, field by field, three versions of each record: the
+last imported one, the database's and the file's. Unchanged in the database: the file's value is applied.
+Unchanged in the file: the database's value is kept (a change curators published, a citation they removed). Changed
+on both sides to different values: a conflict, never overwritten; the report names it by slug and field, and a
+published record gets the file's version as a revision in review, for a reviewer to decide. A record the
+database holds that no import recorded counts as changed here. ``updated_at`` and ``version`` in a file are
+ignored (the database keeps its own), and ``created_at`` is read for new records only.
+
 Every record written is checked as a form would check it (``full_clean()``), a reference to a record that is
 in neither the database nor the file is refused, and each created or updated record gets one history version
 (with its many-to-many links) and, if the public sees the change, one entry in the change feed. Each table is
@@ -27,16 +36,22 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from datasets import services
 from datasets.choices import ReviewStatusChoices
-from datasets.models import ChangeTypeChoices, Citation, ReviewedRecord
+from datasets.models import ChangeTypeChoices, Citation, ImportedVersion, ReviewedRecord
 from datasets.services import record_changes
 
 CHECKSUMS = "SHA256SUMS"
 RECORDS_DIR = "records"
 # Records written per statement (fewer where the database limits the parameters of one statement).
 BATCH_SIZE = 500
+# Bookkeeping a file may carry but the database keeps for itself (``created_at`` counts for new records only).
+IGNORED_FIELDS = {"updated_at", "version", "last_edited_by", "revision_of"}
+# A reference in a last imported version to a record the database no longer holds.
+MISSING = object()
 
 
 class RecordEncoder(DjangoJSONEncoder):
@@ -65,18 +80,40 @@ class _DryRunRollback(Exception):
 
 @dataclass
 class ImportReport:
-    """What an import did (or, in a dry run, would have done), per model label."""
+    """What an import did (or, in a dry run, would have done), per model label.
+
+    ``kept``: records where the database's values were kept against the file's (changed here since the last
+    import, unchanged in the file), with the fields; ``conflicts``: records changed on both sides, with the
+    fields, and the revision opened for a reviewer (or why none was).
+    """
 
     created: Counter = dataclasses.field(default_factory=Counter)
     updated: Counter = dataclasses.field(default_factory=Counter)
     unchanged: Counter = dataclasses.field(default_factory=Counter)
+    kept: list = dataclasses.field(default_factory=list)
+    conflicts: list = dataclasses.field(default_factory=list)
 
     def lines(self) -> list[str]:
-        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return [
+        kept = Counter(label for label, _, _ in self.kept)
+        conflicts = Counter(label for label, _, _, _ in self.conflicts)
+        labels = sorted(set(self.created) | set(self.updated) | set(self.unchanged) | set(kept) | set(conflicts))
+        lines = [
             f"{label}: {self.created[label]} created, {self.updated[label]} updated, {self.unchanged[label]} unchanged"
+            + (f", {kept[label]} kept" if kept[label] else "")
+            + (f", {conflicts[label]} in conflict" if conflicts[label] else "")
             for label in labels
         ]
+        for label, key, names in self.kept:
+            lines.append(
+                f"kept {label} {key}: {', '.join(names)} changed here since the last import and not in the file; "
+                "the database's value stays"
+            )
+        for label, key, names, outcome in self.conflicts:
+            lines.append(
+                f"conflict {label} {key}: {', '.join(names)} changed both here and in the file; "
+                f"not overwritten, {outcome}"
+            )
+        return lines
 
     @property
     def changed(self) -> int:
@@ -141,6 +178,7 @@ def import_fixtures(directory: Path, *, dry_run: bool = False, validate=None) ->
             loader = _Loader(report, keep_hidden_links=load_dir != Path(directory))
             for path in files:
                 loader.load(path)
+            loader.hand_conflicts_to_review()
             # One feed entry per record, the first change winning (a record published by this import whose
             # citations were loaded after it is "published", not also "updated").
             first_change: dict = {}
@@ -236,6 +274,11 @@ class _Loader:
         self.events: list[tuple] = []
         self._tables: dict = {}
         self._links: dict = {}
+        self._bases: dict = {}
+        # The versions to remember as the last imported ones, and the records in conflict.
+        self.new_bases: list[tuple] = []
+        self.conflicts: list[tuple] = []
+        self.now = timezone.now()
         # The records that were not published when the import started, by pk, per reviewed model.
         self.hidden = _unpublished_pks() if keep_hidden_links else {}
 
@@ -258,12 +301,22 @@ class _Loader:
             in_file[model].add(key)
         changes = [change for entry in entries if (change := self._compare(path, *entry, in_file)) is not None]
         self._write(path, changes)
+        self.write_bases()
         self.events += self._record_history(changes, f"Imported from {path.parent.name}/{path.name}")
 
     def _compare(self, path: Path, model, key: tuple, fields: dict, in_file: dict) -> _Change | None:
-        """The record as the file gives it, resolved and checked; None if the database holds it already."""
+        """The record as the file gives it, resolved, compared with the database and the last imported version,
+        and checked; None if there is nothing of the file's to write."""
         table = self.table(model)
         pk = table.pks.get(key)
+        label = model._meta.label_lower
+        fields = {
+            name: raw
+            for name, raw in fields.items()
+            if name not in IGNORED_FIELDS and not (pk is not None and name == "created_at")
+        }
+        base_key = json.dumps(list(key))
+        base = self.bases(model).get(base_key, (None, None))[1]
         values, links, later = {}, {}, []
         for name, raw in fields.items():
             field = model._meta.get_field(name)
@@ -291,27 +344,166 @@ class _Loader:
                         f"{path.name}: {_describe(model, key)}: {{{name!r}: {error.messages}}}"
                     ) from error
         if pk is None:
+            if base is not None and issubclass(model, Citation):
+                # Imported before, removed here since (by a reviewed revision): it stays removed. (A record is
+                # loaded again: only a draft the public never saw can have been deleted, and others may refer
+                # to it.)
+                changed_in_file = [name for name, raw in fields.items() if _file_changed(model, name, raw, base)]
+                if changed_in_file:
+                    self.report.conflicts.append(
+                        (label, "/".join(key), changed_in_file, "deleted here; the file's version was not loaded")
+                    )
+                else:
+                    self.report.kept.append((label, "/".join(key), ["the record (deleted)"]))
+                return None
             # Positional arguments in field order: the fast way to make a model instance (as from_db() does).
             args = [values[f.attname] if f.attname in values else f.get_default() for f in model._meta.concrete_fields]
             obj, changed, was_public = model(*args), set(), False
+            if isinstance(obj, ReviewedRecord):
+                obj.updated_at = self.now
+                obj.created_at = obj.created_at or self.now
+            self.new_bases.append((model, base_key, fields))
         else:
             current = table.row(pk)
             self._keep_hidden_links(model, pk, fields, current, values, links)
-            changed = {attname for attname, value in values.items() if current[attname] != value}
-            relinked = any(field.many_to_many for field, _, _ in later) or any(
-                targets != self.links(field).of.get(pk, {}).keys() for field, targets in links.items()
-            )
-            if not changed and not relinked:
-                self.report.unchanged[model._meta.label_lower] += 1
+            applied, kept, conflicts = self._three_way(model, pk, current, fields, base, values, links, later)
+            if kept:
+                self.report.kept.append((label, "/".join(key), kept))
+            if conflicts:
+                self.conflicts.append((model, pk, key, conflicts, fields))
+            elif base != fields:
+                self.new_bases.append((model, base_key, fields))
+            changed = {attname for attname in applied if attname in values}
+            links = {field: targets for field, targets in links.items() if field.name in applied}
+            later = [entry for entry in later if entry[0].name in applied]
+            if not changed and not links and not later:
+                if not kept and not conflicts:
+                    self.report.unchanged[label] += 1
                 return None
             obj = model(*table.rows[pk])
             obj._state.adding = False
             for attname in changed:
                 setattr(obj, attname, values[attname])
+            if isinstance(obj, ReviewedRecord):
+                obj.updated_at = self.now
+                changed.add("updated_at")
             was_public = current.get("review_status") == ReviewStatusChoices.PUBLISHED
         _validate(path, obj, key, pending={field.name for field, _, _ in later})
-        (self.report.created if pk is None else self.report.updated)[model._meta.label_lower] += 1
+        (self.report.created if pk is None else self.report.updated)[label] += 1
         return _Change(obj, key, pk is None, was_public, changed, links, later)
+
+    def _three_way(self, model, pk, current: dict, fields: dict, base, values: dict, links: dict, later: list):
+        """Where the file differs from the database, field by field: the fields to apply (changed in the file,
+        not here: by attname, and by name for relations), those kept (changed here, not in the file) and those
+        in conflict (changed on both sides), the last two by name."""
+        pending = {field for field, _, _ in later}
+        applied, kept, conflicts = set(), [], []
+        for name, raw in fields.items():
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                here = set(self.links(field).of.get(pk, {}).keys())
+                same = field not in pending and links[field] == here
+            else:
+                here = current[field.attname]
+                same = field not in pending and values[field.attname] == here
+            if same:
+                continue
+            if not _file_changed(model, name, raw, base):
+                kept.append(name)
+            elif self._resolve(field, base[name]) == here:
+                applied.update((name, field.attname))
+            else:
+                conflicts.append(name)
+        return applied, kept, conflicts
+
+    def _resolve(self, field, raw):
+        """A value of a last imported version as the database holds it: references as pks (``MISSING`` for a
+        record that is gone), many-to-many as a set of pks."""
+        if field.many_to_many:
+            targets = {self._lookup(field, item) for item in raw}
+            return MISSING if MISSING in targets else targets
+        if field.is_relation:
+            return None if raw is None else self._lookup(field, raw)
+        try:
+            return field.to_python(raw)
+        except ValidationError:
+            return MISSING
+
+    def _lookup(self, field, raw):
+        table = self.table(field.related_model)
+        if _has_natural_key(field.related_model) and isinstance(raw, list | tuple):
+            return table.pks.get(tuple(raw), MISSING)
+        return raw if raw in table.known_pks else MISSING
+
+    def bases(self, model) -> dict:
+        """The last imported version of each record of ``model``: natural key (JSON) -> (pk, fields)."""
+        if model not in self._bases:
+            rows = ImportedVersion.objects.filter(model=model._meta.label_lower).values_list("pk", "key", "fields")
+            self._bases[model] = {key: (pk, fields) for pk, key, fields in rows}
+        return self._bases[model]
+
+    def write_bases(self) -> None:
+        """Remember what this file said of each record it loaded without conflict (one statement per batch)."""
+        new, changed = [], []
+        for model, key, fields in self.new_bases:
+            pk = self.bases(model).get(key, (None, None))[0]
+            version = ImportedVersion(
+                pk=pk, model=model._meta.label_lower, key=key, fields=fields, imported_at=self.now
+            )
+            (new if pk is None else changed).append(version)
+            self.bases(model)[key] = (pk, fields)
+        if new:
+            # Raw inserts, as for the records (bulk_create's per-object preparation doubled this step's time).
+            meta = ImportedVersion._meta
+            columns = [meta.get_field(name) for name in ("model", "key", "fields", "imported_at")]
+            size = max(connection.ops.bulk_batch_size(columns, new), 1)
+            for start in range(0, len(new), size):
+                ImportedVersion._base_manager._insert(new[start : start + size], fields=columns, raw=True)
+        ImportedVersion.objects.bulk_update(changed, ["fields", "imported_at"], batch_size=BATCH_SIZE)
+        self.new_bases = []
+
+    def hand_conflicts_to_review(self) -> None:
+        """Report each conflict; a published record gets the file's values of the conflicting fields as a
+        revision in review (nobody's writing: any reviewer may publish or discard it)."""
+        for model, pk, key, names, fields in self.conflicts:
+            label, slug = model._meta.label_lower, "/".join(key)
+            record = model._base_manager.get(pk=pk)
+            outcome = "edit the citation to settle it"
+            if isinstance(record, ReviewedRecord) and record.review_status != ReviewStatusChoices.PUBLISHED:
+                outcome = f"the record is {record.review_status} here: settle it there"
+            elif isinstance(record, ReviewedRecord):
+                try:
+                    revision = self._revision(record, names, fields)
+                except services.TransitionError as error:
+                    outcome = f"and no revision was opened: {error}"
+                else:
+                    outcome = f"the file's version is in review as {revision.slug}"
+                    self.new_bases.append((model, json.dumps(list(key)), fields))
+            self.report.conflicts.append((label, slug, names, outcome))
+        self.write_bases()
+
+    def _revision(self, record: ReviewedRecord, names: list[str], fields: dict) -> ReviewedRecord:
+        model = type(record)
+        revision = services.start_revision(record, None)
+        relations = {}
+        for name in names:
+            field = model._meta.get_field(name)
+            value = self._resolve(field, fields[name])
+            if value is MISSING:
+                raise services.TransitionError(f"the file's {name} refers to a missing record")
+            if field.many_to_many:
+                relations[field] = value
+            else:
+                setattr(revision, field.attname, value)
+
+        def set_relations():
+            for field, targets in relations.items():
+                getattr(revision, field.name).set(targets)
+
+        services.save_edit(
+            revision, None, revision.version, reason="The imported file's version", related=set_relations
+        )
+        return services.submit_for_review(revision, None)
 
     def _target(self, path: Path, model, key: tuple, field, raw, in_file: dict) -> tuple:
         """The pk of the record a reference names (None if this file creates it) and its key; a reference to a
@@ -503,6 +695,25 @@ def _unpublished_pks() -> dict:
         for model in apps.get_app_config("datasets").get_models()
         if issubclass(model, ReviewedRecord)
     }
+
+
+def _file_changed(model, name: str, raw, base: dict | None) -> bool:
+    """Whether the file's value of a field differs from the last imported version's (no such version: it does)."""
+    if base is None or name not in base:
+        return True
+    return _normalised(model._meta.get_field(name), raw) != _normalised(model._meta.get_field(name), base[name])
+
+
+def _normalised(field, raw):
+    """A file's value as comparable: equal values written differently ("80.0", "80") compare equal."""
+    if field.many_to_many:
+        return {tuple(item) if isinstance(item, list) else item for item in raw}
+    if field.is_relation:
+        return tuple(raw) if isinstance(raw, list) else raw
+    try:
+        return field.to_python(raw)
+    except ValidationError:
+        return raw
 
 
 def _describe(model, key: tuple) -> str:

@@ -7,12 +7,16 @@ review state from ``save()`` or a signal. Each function checks that the change i
 The rules (README "Curating"):
 
 - draft -> in_review -> published; published -> withdrawn; in_review or withdrawn -> draft.
-- Publishing and withdrawing need the reviewer role (``review_<model>`` permission), and a reviewer cannot
-  publish a record whose last change they made themselves (four eyes).
+- Publishing and withdrawing need the reviewer role (``review_<model>`` permission), and the reviewer who
+  publishes wrote none of the content being published (four eyes, ``authors()``). Only a real change of a
+  field, a relation or a citation counts as writing: a save that changes nothing records nothing.
 - A published record is never edited in place: ``start_revision`` makes a draft copy that goes through
   review, and publishing that copy applies it to the published record in one transaction. Until then the
   public keeps seeing the published version.
-- Every change the public can see is appended to the change feed (``ChangeEvent``) in commit order.
+- Every change the public can see is appended to the change feed (``ChangeEvent``) in commit order, and the
+  record's ``updated_at`` becomes that same instant.
+- Records are withdrawn, never deleted: only a draft that the public never saw may be deleted
+  (``delete_draft``); a record in review, published or withdrawn never is.
 """
 
 from django.db import connection, transaction
@@ -21,7 +25,7 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from datasets.choices import ReviewStatusChoices
-from datasets.models import ChangeEvent, ChangeTypeChoices, ReviewedRecord
+from datasets.models import PRIVATE_FIELDS, ChangeEvent, ChangeTypeChoices, ReviewedRecord
 
 Status = ReviewStatusChoices
 
@@ -32,11 +36,19 @@ ALLOWED_FROM = {
     "withdraw": {Status.PUBLISHED},
     "return_to_draft": {Status.IN_REVIEW, Status.WITHDRAWN},
 }
+# Records whose updated_at one statement sets (within every database's limit of parameters).
+UPDATE_BATCH = 500
 # Any 64-bit number, the same everywhere: the PostgreSQL advisory lock that orders the change feed.
 FEED_LOCK = 0x41495F5245474953
 
 # Fields a revision never changes: identity, bookkeeping, the workflow's own fields.
 NOT_REVISED = {"id", "slug", "created_at", "updated_at", "review_status", "version", "revision_of"}
+# Bookkeeping that every save moves: never a change of content by itself.
+BOOKKEEPING = {"id", "created_at", "updated_at", "version", "last_edited_by"}
+# What the public never sees, so writing it is no authorship of what is published (a reviewer may note things).
+NOT_AUTHORED = {*BOOKKEEPING, *PRIVATE_FIELDS}
+# The history reason of citations that the workflow copies or applies: nobody wrote them then.
+COPIED = "Copied by the review workflow"
 
 
 class TransitionError(Exception):
@@ -59,7 +71,9 @@ def can_review(user, record) -> bool:
 
 def record_change(record: ReviewedRecord, change: str) -> ChangeEvent:
     """Append a public change of ``record`` to the feed. Call inside the transaction that makes the change."""
-    return record_changes([(type(record), record.slug, change)])[0]
+    event = record_changes([(type(record), record.slug, change)])[0]
+    record.updated_at = event.changed_at
+    return event
 
 
 def record_changes(changes: list[tuple[type, str, str]]) -> list[ChangeEvent]:
@@ -78,6 +92,14 @@ def record_changes(changes: list[tuple[type, str, str]]) -> list[ChangeEvent]:
         ChangeEvent(resource=resource_name(model), slug=slug, change=change, changed_at=now)
         for model, slug, change in changes
     ]
+    # A record's updated_at says when its public content last changed: the instant the feed records, so that
+    # ``updated_since`` and the feed agree.
+    slugs_by_model: dict = {}
+    for model, slug, _ in changes:
+        slugs_by_model.setdefault(model, []).append(slug)
+    for model, slugs in slugs_by_model.items():
+        for start in range(0, len(slugs), UPDATE_BATCH):
+            model._base_manager.filter(slug__in=slugs[start : start + UPDATE_BATCH]).update(updated_at=now)
     return ChangeEvent.objects.bulk_create(events)
 
 
@@ -134,9 +156,9 @@ def publish(record: ReviewedRecord, reviewer) -> ReviewedRecord:
     """
     _check_from(record, "publish")
     _check_reviewer(record, reviewer, "publish")
-    if record.last_edited_by_id is not None and record.last_edited_by_id == reviewer.pk:
+    if reviewer.pk in authors(record):
         raise TransitionError(
-            f"{record._meta.verbose_name} {record.slug!r} was last changed by you: "
+            f"You wrote part of {record._meta.verbose_name} {record.slug!r}: "
             "another reviewer must publish it (four eyes)."
         )
     if record.revision_of_id is not None:
@@ -167,28 +189,162 @@ def return_to_draft(record: ReviewedRecord, user=None) -> ReviewedRecord:
     return record
 
 
-def save_edit(record: ReviewedRecord, user, expected_version: int, reason: str = "") -> ReviewedRecord:
+def save_edit(record: ReviewedRecord, user, expected_version: int, reason: str = "", related=None) -> bool:
     """Save a curator's edit of ``record``'s content, unless someone saved it since ``expected_version``.
 
-    The version check and the save happen in one transaction with a conditional update, so of two
-    concurrent edits based on the same version exactly one wins; the other gets ``EditConflict`` naming
-    what changed meanwhile.
+    ``related``, if given, saves the record's relations and citations (the admin's forms and inlines) as
+    part of the same edit. Only a real change is recorded: the edit then gets one history version (holding
+    the fields, relations and citations as they now are), a new ``version`` and ``user`` as its editor. An
+    edit that changes nothing records nothing, so that it makes nobody an author (``authors()``).
+
+    Of two concurrent edits based on the same version exactly one wins: the stored row is locked and its
+    version checked in the transaction that saves, and the other gets ``EditConflict`` naming what changed
+    meanwhile. Returns whether anything changed.
     """
     model = type(record)
-    if record.pk is not None and record.review_status == Status.PUBLISHED:
+    if record.pk is not None and record.review_status in (Status.PUBLISHED, Status.WITHDRAWN):
         raise TransitionError("A published record is changed through a revision (see start_revision).")
     with transaction.atomic():
-        if record.pk is not None:
-            claimed = model.objects.filter(pk=record.pk, version=expected_version).update(version=F("version") + 1)
-            if not claimed:
+        if record.pk is None:
+            record.last_edited_by = user
+            record._history_user = user
+            record.save()
+            if reason:
+                update_change_reason(record, reason)
+            stored = record
+            before = content_state(record)
+        else:
+            stored = model._base_manager.select_for_update().get(pk=record.pk)
+            if stored.version != expected_version:
                 raise EditConflict(describe_conflict(record, expected_version))
-            record.version = expected_version + 1
+            before = content_state(stored)
+        if related is not None:
+            # Relations saved without a history version each: the one version below holds the whole edit.
+            record.skip_history_when_saving = True
+            try:
+                related()
+            finally:
+                del record.skip_history_when_saving
+        after = content_state(record, fields_of=record)
+        if after == before:
+            return False
+        record.version = stored.version + 1
         record.last_edited_by = user
         record._history_user = user
         record.save()
         if reason:
             update_change_reason(record, reason)
-    return record
+    return True
+
+
+def content_state(record: ReviewedRecord, fields_of=None) -> dict:
+    """What a curator can change about a stored record: its field values (of ``fields_of`` if given, else as
+    stored), its relations and its citations; two equal states mean nothing was changed."""
+    model = type(record)
+    names = [field.attname for field in model._meta.concrete_fields if field.name not in BOOKKEEPING]
+    if fields_of is None:
+        fields = model._base_manager.filter(pk=record.pk).values(*names).get()
+    else:
+        fields = {name: getattr(fields_of, name) for name in names}
+    relations = {
+        field.name: sorted(getattr(record, field.name).values_list("pk", flat=True))
+        for field in model._meta.many_to_many
+    }
+    cited = citation_model(model)
+    citations = (
+        sorted(cited.objects.filter(record_id=record.pk).values_list("source_id", "locator", "quote"))
+        if cited is not None
+        else []
+    )
+    return {"fields": fields, "relations": relations, "citations": citations}
+
+
+def citation_model(model):
+    """The citation table of a kind of record, or None for a kind that cites nothing (a source)."""
+    citations = getattr(model, "citations", None)
+    return citations.rel.related_model if citations is not None else None
+
+
+def authors(record: ReviewedRecord) -> set:
+    """The users (ids) who wrote the content that publishing ``record`` would make public.
+
+    That is everyone who changed its public content (a field, a relation or a citation) since the public last
+    saw it; for a record never published, since it was created; for a revision, since it was copied from the
+    record it revises (a copy is nobody's writing; going back to an older version is). Read from the record's
+    history, so it holds whatever path the change took.
+    """
+    model = type(record)
+    rows = list(record.history.order_by("history_date", "history_id"))
+    public = [number for number, row in enumerate(rows) if row.review_status == Status.PUBLISHED]
+    since = None
+    if public:
+        previous = _public_content(rows[public[-1]], model)
+        since = rows[public[-1]].history_date
+        rows = rows[public[-1] + 1 :]
+    elif record.revision_of_id is not None and rows:
+        revised = record.revision_of.history.filter(history_date__lte=rows[0].history_date).order_by(
+            "-history_date", "-history_id"
+        )
+        previous = _public_content(revised.first(), model) if revised.exists() else None
+    else:
+        previous = None
+    written = set()
+    for row in rows:
+        content = _public_content(row, model)
+        if content != previous and row.history_user_id is not None:
+            written.add(row.history_user_id)
+        previous = content
+    # Citations changed by any path that left no version of the record itself count too.
+    cited = citation_model(model)
+    if cited is not None:
+        changes = cited.history.filter(record_id=record.pk).exclude(history_change_reason=COPIED)
+        if since is not None:
+            changes = changes.filter(history_date__gt=since)
+        written.update(changes.exclude(history_user_id=None).values_list("history_user_id", flat=True))
+    return written
+
+
+def _public_content(row, model) -> dict | None:
+    """The public content of a historical version: fields, relations and the citations it had then."""
+    if row is None:
+        return None
+    fields = {
+        field.attname: getattr(row, field.attname)
+        for field in model._meta.concrete_fields
+        if field.name not in NOT_AUTHORED and field.name != "slug"
+    }
+    for field in model._meta.many_to_many:
+        target = field.m2m_reverse_field_name()
+        fields[field.name] = sorted(getattr(item, f"{target}_id") for item in getattr(row, field.name).all())
+    cited = citation_model(model)
+    if cited is not None:
+        fields["citations"] = sorted(
+            (c.source_id, c.locator, c.quote) for c in cited.history.as_of(row.history_date).filter(record_id=row.id)
+        )
+    return fields
+
+
+def was_public(record: ReviewedRecord) -> bool:
+    """Whether the public ever saw ``record`` (it was published at some point)."""
+    return record.history.filter(review_status=Status.PUBLISHED).exists()
+
+
+def can_delete(record: ReviewedRecord) -> bool:
+    """Whether ``record`` may be deleted: a draft the public never saw. Records in review, published or
+    withdrawn, and drafts that were once public, are withdrawn instead (mirrors must learn they went away)."""
+    return record.review_status == Status.DRAFT and not was_public(record)
+
+
+@transaction.atomic
+def delete_draft(record: ReviewedRecord, user=None) -> None:
+    """Delete a draft the public never saw (``can_delete``); any other record is refused."""
+    if not can_delete(record):
+        raise TransitionError(
+            f"{record._meta.verbose_name} {record.slug!r} has been reviewed or public: it can be withdrawn, "
+            "never deleted."
+        )
+    record._history_user = user
+    record.delete()
 
 
 def describe_conflict(record: ReviewedRecord, expected_version: int) -> str:
@@ -215,8 +371,9 @@ def describe_conflict(record: ReviewedRecord, expected_version: int) -> str:
 def start_revision(record: ReviewedRecord, user, source=None) -> ReviewedRecord:
     """A draft copy of a published record (with its relations and citations) to edit and review.
 
-    ``source`` (a record or a historical version of it) gives the copy's values, for reverting to an earlier
-    version; by default the record itself. The published record stays as it is until the copy is published.
+    ``source`` (a historical version of the record) gives the copy's values, for reverting to an earlier
+    version; by default the record itself, whose copy is nobody's writing. The published record stays as it is
+    until the copy is published.
     """
     if record.review_status != Status.PUBLISHED:
         raise TransitionError("Only a published record needs a revision; edit this one directly.")
@@ -224,20 +381,25 @@ def start_revision(record: ReviewedRecord, user, source=None) -> ReviewedRecord:
     if existing is not None:
         raise TransitionError(f"{record.slug!r} already has a revision under way: {existing.slug!r}.")
     model = type(record)
+    reverting = source is not None
     source = source or record
-    copy = model(revision_of=record, review_status=Status.DRAFT, last_edited_by=user)
-    for field in model._meta.concrete_fields:
-        if field.name not in NOT_REVISED and field.name != "last_edited_by":
-            setattr(copy, field.attname, getattr(source, field.attname))
+    copy = model(revision_of=record, review_status=Status.DRAFT, last_edited_by=user if reverting else None)
+    _copy_fields(source, copy)
     copy.slug = _revision_slug(record)
+    # The copy's first version is written once its relations and citations are in place, so that it holds
+    # the whole copy.
+    copy.skip_history_when_saving = True
+    copy.save()
+    for field in model._meta.many_to_many:
+        getattr(copy, field.name).set(_m2m_values(source, field))
+    cited = citation_model(model)
+    if cited is not None:
+        for citation in _citations_of(record, source):
+            _copy_citation(cited, copy, citation)
+    del copy.skip_history_when_saving
     copy._history_user = user
     copy.save()
     update_change_reason(copy, f"Revision of {record.slug}")
-    for field in model._meta.many_to_many:
-        getattr(copy, field.name).set(_m2m_values(source, field))
-    citations = record.citations.all() if source is record else _historical_citations(record, source)
-    for citation in citations:
-        copy.citations.create(source_id=citation.source_id, locator=citation.locator, quote=citation.quote)
     return copy
 
 
@@ -253,17 +415,35 @@ def revert_to(record: ReviewedRecord, version, user) -> ReviewedRecord:
     if record.review_status == Status.WITHDRAWN:
         raise TransitionError("Return the withdrawn record to draft first, then revert it.")
     model = type(record)
-    for field in model._meta.concrete_fields:
-        if field.name not in NOT_REVISED and field.name != "last_edited_by":
-            setattr(record, field.attname, getattr(version, field.attname))
-    save_edit(record, user, record.version, reason=f"Reverted to the version of {version.history_date:%Y-%m-%d %H:%M}")
-    for field in model._meta.many_to_many:
-        getattr(record, field.name).set(_m2m_values(version, field))
-    wanted = _historical_citations(record, version)
-    record.citations.all().delete()
-    for citation in wanted:
-        record.citations.create(source_id=citation.source_id, locator=citation.locator, quote=citation.quote)
+    _copy_fields(version, record)
+    cited = citation_model(model)
+
+    def relations():
+        for field in model._meta.many_to_many:
+            getattr(record, field.name).set(_m2m_values(version, field))
+        if cited is not None:
+            wanted = _citations_of(record, version)
+            record.citations.all().delete()
+            for citation in wanted:
+                record.citations.create(source_id=citation.source_id, locator=citation.locator, quote=citation.quote)
+
+    reason = f"Reverted to the version of {version.history_date:%Y-%m-%d %H:%M}"
+    save_edit(record, user, record.version, reason=reason, related=relations)
     return record
+
+
+def _copy_fields(source, target) -> None:
+    """Copy the content fields of ``source`` (a record or a historical version) onto ``target``."""
+    for field in type(target)._meta.concrete_fields:
+        if field.name not in NOT_REVISED and field.name != "last_edited_by":
+            setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _copy_citation(cited, record, citation) -> None:
+    """Cite on ``record`` what ``citation`` cites, as the workflow's copy (nobody's writing)."""
+    copy = cited(record=record, source_id=citation.source_id, locator=citation.locator, quote=citation.quote)
+    copy._change_reason = COPIED
+    copy.save()
 
 
 def _revision_slug(record: ReviewedRecord) -> str:
@@ -280,10 +460,11 @@ def _m2m_values(source, field) -> list:
     return list(getattr(source, field.name).all())
 
 
-def _historical_citations(record: ReviewedRecord, version) -> list:
-    """The citations the record had at the time of ``version``."""
-    citation_model = type(record).citations.rel.related_model
-    return list(citation_model.history.as_of(version.history_date).filter(record_id=record.pk))
+def _citations_of(record: ReviewedRecord, source) -> list:
+    """The citations of ``record`` now (``source`` is the record) or at the time of ``source`` (a version)."""
+    if source is record:
+        return list(record.citations.all())
+    return list(citation_model(type(record)).history.as_of(source.history_date).filter(record_id=record.pk))
 
 
 def _apply_revision(revision: ReviewedRecord, reviewer) -> ReviewedRecord:
@@ -291,30 +472,32 @@ def _apply_revision(revision: ReviewedRecord, reviewer) -> ReviewedRecord:
     model = type(revision)
     _claim(revision)
     record = model.objects.select_for_update().get(pk=revision.revision_of_id)
-    for field in model._meta.concrete_fields:
-        if field.name not in NOT_REVISED:
-            setattr(record, field.attname, getattr(revision, field.attname))
-    # Relations first, without a history entry each: the record's one history entry below then holds
-    # the whole new version, as the public sees it from this commit on.
+    _copy_fields(revision, record)
+    # Relations and citations first, without a history version each: the record's one version below then
+    # holds the whole new version, as the public sees it from this commit on.
     record.skip_history_when_saving = True
     for field in model._meta.many_to_many:
         getattr(record, field.name).set(getattr(revision, field.name).all())
     del record.skip_history_when_saving
+    cited = citation_model(model)
+    if cited is not None:
+        # The reviewed citations, applied by the workflow: nobody's writing (``authors()``).
+        wanted = {(c.source_id, c.locator): c.quote for c in revision.citations.all()}
+        for citation in record.citations.all():
+            citation._change_reason = COPIED
+            if (citation.source_id, citation.locator) not in wanted:
+                citation.delete()
+            elif citation.quote != wanted[(citation.source_id, citation.locator)]:
+                citation.quote = wanted[(citation.source_id, citation.locator)]
+                citation.save()
+        have = set(record.citations.values_list("source_id", "locator"))
+        for (source_id, locator), quote in wanted.items():
+            if (source_id, locator) not in have:
+                _copy_citation(cited, record, cited(source_id=source_id, locator=locator, quote=quote))
     record.version += 1
     record._history_user = reviewer
     record.save()
     update_change_reason(record, f"Revision {revision.slug} published")
-    wanted = {(c.source_id, c.locator): c.quote for c in revision.citations.all()}
-    for citation in record.citations.all():
-        if (citation.source_id, citation.locator) not in wanted:
-            citation.delete()
-        elif citation.quote != wanted[(citation.source_id, citation.locator)]:
-            citation.quote = wanted[(citation.source_id, citation.locator)]
-            citation.save()
-    have = set(record.citations.values_list("source_id", "locator"))
-    for (source_id, locator), quote in wanted.items():
-        if (source_id, locator) not in have:
-            record.citations.create(source_id=source_id, locator=locator, quote=quote)
     revision.delete()
     record_change(record, ChangeTypeChoices.UPDATED)
     return record

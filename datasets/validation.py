@@ -5,12 +5,12 @@ them all. ``validate_dataset`` prints them; anything that loads or imports the d
 
 Decisions worth knowing:
 
-* Organizations are exempt from "a published record cites a source": the fact sheets give no sources for
-  them. An organization that does cite sources is held to the other citation rules.
+* Organizations are exempt from "a published record cites a source": the curated dataset gives no sources
+  for them. An organization that does cite sources is held to the other citation rules.
 * "announced after effective" is allowed for a measure with no official publication whose ``dates_note``
   explains it: letters and unpublished instructions (the 2022 "is-informed" letter, the 2025 H20 licence
   requirement) take effect before the public learns of them.
-* Records the sheets link (``EXPECTED_LINKS``, ``EXPECTED_GRANTS``) must exist and be linked.
+* Records the curated dataset links (``EXPECTED_LINKS``, ``EXPECTED_GRANTS``) must exist and be linked.
 """
 
 from collections import defaultdict
@@ -35,9 +35,9 @@ from datasets.models import (
 CITED_MODELS = (Organization, Chip, ModelRelease, AccessGrant, ExportControl)
 RECORD_MODELS = (Organization, Source, *CITED_MODELS[1:])
 
-# (model, slug, relation, slug of the linked record): links the fact sheets state, which must be present.
+# (model, slug, relation, slug of the linked record): links the curated dataset states, which must be present.
 EXPECTED_LINKS: tuple[tuple[type[models.Model], str, str, str], ...] = (
-    # China-market variants and their parents (chips.yaml china_variant_of, where the parent is a record).
+    # China-market variants and their parents (china_variant_of, where the parent is a record).
     (Chip, "nvidia-a800-sxm", "china_variant_of", "nvidia-a100-sxm"),
     (Chip, "nvidia-h800-sxm", "china_variant_of", "nvidia-h100-sxm"),
     (Chip, "nvidia-h20", "china_variant_of", "nvidia-h100-sxm"),
@@ -245,7 +245,7 @@ def check_grant_model_dates() -> list[Problem]:
 
 
 def check_expected_links() -> list[Problem]:
-    """The links the fact sheets state are present (see EXPECTED_LINKS and EXPECTED_GRANTS)."""
+    """The links the curated dataset states are present (see EXPECTED_LINKS and EXPECTED_GRANTS)."""
     problems = []
     for model, slug, relation, target in EXPECTED_LINKS:
         kind = model._meta.verbose_name
@@ -295,7 +295,7 @@ STRUCTURAL_CHECKS = (
     check_grant_model_dates,
     check_required_relations_public,
 )
-# Plus what only the curated dataset must satisfy: every field clean, and the links the sheets state.
+# Plus what only the curated dataset must satisfy: every field clean, and the links it states.
 CHECKS = (check_fields, *STRUCTURAL_CHECKS, check_expected_links)
 
 

@@ -16,6 +16,7 @@ from datasets.models import (
     ChipCitation,
     ExportControl,
     ExportControlCitation,
+    ImportedVersion,
     ModelRelease,
     ModelReleaseCitation,
     Organization,
@@ -209,7 +210,8 @@ def many_records(count: int) -> None:
 
 
 def write_and_wipe(directory) -> None:
-    """Write the database's records as fixture files (newest first), then remove them from the database."""
+    """Write the database's records as fixture files (newest first), then empty the database (records and what
+    earlier imports remember of them), as a fresh one."""
     directory.mkdir()
     for number, model in enumerate([*ORDER[:6], OrganizationCitation, *CITATIONS], start=1):
         text = serializers.serialize(
@@ -219,6 +221,7 @@ def write_and_wipe(directory) -> None:
     Chip.objects.update(china_variant_of=None)
     for model in reversed([*ORDER[:6], OrganizationCitation, *CITATIONS]):
         model.objects.all().delete()
+    ImportedVersion.objects.all().delete()
 
 
 def test_import_runs_as_many_queries_for_many_records_as_for_few(tmp_path):

@@ -32,8 +32,10 @@ def second_reviewer():
 
 
 def draft_by(user, **fields):
+    """A draft whose content ``user`` wrote (a real change: a save that changes nothing makes no author)."""
     record = factories.make_model_release(review_status="draft", **fields)
-    services.save_edit(record, user, record.version)
+    record.notes = f"Written by {user.username}."
+    assert services.save_edit(record, user, record.version)
     return record
 
 

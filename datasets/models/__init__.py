@@ -12,6 +12,7 @@ from datasets.models.citations import (
     OrganizationCitation,
 )
 from datasets.models.controls import ExportControl
+from datasets.models.imports import ImportedVersion
 from datasets.models.reference import Chip, Country, Organization, Source
 from datasets.models.releases import AccessGrant, ModelRelease
 
@@ -29,6 +30,7 @@ __all__ = [
     "CuratedRecord",
     "ExportControl",
     "ExportControlCitation",
+    "ImportedVersion",
     "ModelRelease",
     "ModelReleaseCitation",
     "Organization",

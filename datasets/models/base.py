@@ -63,7 +63,11 @@ class ReviewedRecord(models.Model):
         help_text="Internal notes for curators (what to check, open questions). Never public.",
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was first created.")
-    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="When the record last changed.")
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        db_index=True,
+        help_text="When the record's public content last changed: the instant the change feed records for it.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="Edit counter: a save based on an older version is refused, so that no edit is lost.",

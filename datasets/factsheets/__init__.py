@@ -1,1 +1,0 @@
-"""Turning the shared fact sheets (facts.yaml, chips.yaml) into the curated dataset's fixture files."""
