@@ -10,6 +10,9 @@ Conventions, the same on every resource:
   ``<field>_min`` / ``<field>_max``, also inclusive;
 - anything that does not parse is refused with a 400 that names the parameter, never ignored, and so is a
   single-value parameter given more than once;
+- a parameter that is not declared here, nor the list's paging (``limit``, ``offset``) or ``format``, is refused
+  too, with a 400 that names it and lists the ones the endpoint takes (``api.conditional``): a typo
+  (``?develper=``) would otherwise list every record;
 - a date, number, boolean, text or ordering parameter given empty (``?released_on_after=``) counts as not given,
   as in the browsable API's filter form, which sends every field.
 

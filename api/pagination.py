@@ -29,10 +29,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         self.validate(request)
         return super().paginate_queryset(queryset, request, view)
 
+    def parsers(self) -> dict:
+        """The paging parameters, each with its parser: the only ones a list takes besides its filters."""
+        return {self.limit_query_param: self._parse_limit, self.offset_query_param: self._parse_offset}
+
     def validate(self, request) -> None:
         """Refuse bad paging parameters (a 400 naming each), before any record is read."""
-        parsers = {self.limit_query_param: self._parse_limit, self.offset_query_param: self._parse_offset}
-        self.check_parameters(request, parsers)
+        self.check_parameters(request, self.parsers())
 
     @staticmethod
     def check_parameters(request, parsers: dict) -> None:
@@ -131,9 +134,8 @@ class FeedPagination(LimitOffsetPagination):
     default_limit = 100
     cursor_query_param = "after"
 
-    def validate(self, request) -> None:
-        parsers = {self.limit_query_param: self._parse_limit, self.cursor_query_param: self._parse_after}
-        self.check_parameters(request, parsers)
+    def parsers(self) -> dict:
+        return {self.limit_query_param: self._parse_limit, self.cursor_query_param: self._parse_after}
 
     def paginate_queryset(self, queryset, request, view=None):
         self.validate(request)

@@ -11,8 +11,11 @@ timestamps are the records' own, and the version is derived from the content.
 import functools
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -72,9 +75,17 @@ def resources() -> tuple[Resource, ...]:
     )
 
 
+class ReleaseRefused(Exception):
+    """The release cannot be written where it was asked to be; nothing was changed."""
+
+
 def export_release(out_dir: Path, *, version: str | None = None) -> dict:
-    """Write a release of the published records into ``out_dir``; returns its datapackage descriptor."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write a release of the published records to ``out_dir``; returns its datapackage descriptor.
+
+    The files are written to a new directory first, then switched into place at once (``_switch``), so that
+    whoever reads ``out_dir`` meanwhile (``/api/v1/dataset/`` and its downloads) sees the old release or the
+    new one, never a mix of both.
+    """
     files: dict[str, bytes] = {}
     for resource in resources():
         records = resource.records()
@@ -84,13 +95,70 @@ def export_release(out_dir: Path, *, version: str | None = None) -> dict:
     content_hash = hashlib.sha256(b"".join(hashlib.sha256(files[name]).digest() for name in sorted(files)))
     package = datapackage(version or default_version(content_hash.hexdigest()))
     files["datapackage.json"] = _json_bytes(package, encoder=DjangoJSONEncoder)
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    files[CHECKSUMS] = sums.encode()
+    _check_replaceable(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=_versions_dir(out_dir)))
     for name, content in files.items():
-        path = out_dir / name
+        path = staging / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
-    (out_dir / CHECKSUMS).write_text(sums, encoding="utf-8")
+    staging.chmod(0o755)
+    _switch(out_dir, staging)
     return package
+
+
+def _versions_dir(out_dir: Path) -> Path:
+    """Where the releases written to ``out_dir`` live, each in a directory of its own, beside it."""
+    versions = out_dir.parent / f".{out_dir.name}-releases"
+    versions.mkdir(parents=True, exist_ok=True)
+    return versions
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """Refuse to replace a directory that holds anything but a release: it is not ours to remove."""
+    if out_dir.is_symlink() or not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ReleaseRefused(f"{out_dir} is a file, not a directory")
+    present = {path.relative_to(out_dir).as_posix() for path in out_dir.rglob("*") if path.is_file()}
+    listed = set(_listed(out_dir)) | {CHECKSUMS} if (out_dir / CHECKSUMS).is_file() else set()
+    if present - listed:
+        raise ReleaseRefused(
+            f"{out_dir} holds files that are not part of a release ({', '.join(sorted(present - listed)[:5])}): "
+            "write the release to a new or empty directory"
+        )
+
+
+def _switch(out_dir: Path, release: Path) -> None:
+    """Make ``out_dir`` the new release at once: a symbolic link to it, replaced by a rename (atomic), the
+    previous release kept for downloads under way and older ones removed. A real directory (a release
+    written before releases were switched) is moved aside first, then removed."""
+    link = release.parent / f".link-{release.name}"
+    link.symlink_to(os.path.relpath(release, out_dir.parent))
+    previous = Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else None
+    if out_dir.exists() and not out_dir.is_symlink():
+        aside = release.parent / f".replaced-{release.name}"
+        out_dir.rename(aside)
+        os.replace(link, out_dir)
+        shutil.rmtree(aside)
+    else:
+        os.replace(link, out_dir)
+    keep = {release.resolve(), previous}
+    for old in release.parent.iterdir():
+        if old.is_dir() and not old.is_symlink() and old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _listed(release_dir: Path) -> dict[str, str]:
+    """The files a release's SHA256SUMS lists: name -> sha256 (names are relative, never leave the release)."""
+    listed = {}
+    for line in (release_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        parts = PurePosixPath(name).parts
+        if len(digest) == 64 and parts and not name.startswith("/") and ".." not in parts:
+            listed[name] = digest
+    return listed
 
 
 def published_counts() -> dict[str, int]:
@@ -240,24 +308,44 @@ class ReleaseFile:
     size: int
 
 
-def read_release(release_dir: Path) -> tuple[dict, list[ReleaseFile]] | None:
-    """The datapackage and top-level files of the release in ``release_dir``; None if there is none (or it
-    is incomplete: a file missing or not matching its checksum is not offered)."""
+@dataclass(frozen=True)
+class Release:
+    """The release that a directory holds, as read at one moment: a switch to a new release afterwards
+    changes none of it (``directory`` is where this release's files are)."""
+
+    directory: Path
+    package: dict
+    files: list[ReleaseFile]
+    identity: str  # the SHA-256 of its SHA256SUMS: changes with any file
+
+
+def read_release(release_dir: Path) -> Release | None:
+    """The release in ``release_dir``: its datapackage and every file its SHA256SUMS lists (records/ too, so
+    that a release downloaded over HTTP can be checked with ``sha256sum -c`` and imported), and SHA256SUMS
+    itself; None if there is none. A listed file that is missing is not offered."""
+    directory = Path(os.path.realpath(release_dir))
     try:
-        package = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
-        sums = (release_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+        package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+        sums = (directory / CHECKSUMS).read_bytes()
+        listed = _listed(directory)
     except (OSError, ValueError):
         return None
-    files = []
-    for line in sums:
-        digest, _, name = line.partition("  ")
-        path = release_dir / name
-        if "/" in name or not path.is_file():
-            continue
-        files.append(ReleaseFile(name, digest, path.stat().st_size))
-    sums_bytes = (release_dir / CHECKSUMS).read_bytes()
-    files.append(ReleaseFile(CHECKSUMS, hashlib.sha256(sums_bytes).hexdigest(), len(sums_bytes)))
-    return package, files
+    files = [
+        ReleaseFile(name, digest, (directory / name).stat().st_size)
+        for name, digest in listed.items()
+        if (directory / name).is_file()
+    ]
+    files.append(ReleaseFile(CHECKSUMS, hashlib.sha256(sums).hexdigest(), len(sums)))
+    return Release(directory, package, files, hashlib.sha256(sums).hexdigest())
+
+
+def release_identity(release_dir: Path) -> str:
+    """What names the release in ``release_dir`` (empty if there is none): part of the validators of the
+    answers that describe it, so that a new release is never hidden behind an old ETag or cached answer."""
+    try:
+        return hashlib.sha256((Path(os.path.realpath(release_dir)) / CHECKSUMS).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def is_current(package: dict) -> bool:

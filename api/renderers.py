@@ -4,10 +4,19 @@ CSV: the API's records as flat rows, for spreadsheets and ``?format=csv``. One r
 per API field, with the API's field names. Nested records become their slug; lists (related records,
 citations, aliases, country codes) become their slugs or values joined with ``LIST_SEPARATOR``. The same
 flattening serves the API's CSV responses and the dataset release files.
+
+No cell is a formula when a spreadsheet opens the file (OWASP's "CSV Injection"): a text cell that starts
+with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line feed gets a single quote ``'`` in front
+(``=SUM(A1)`` is written ``'=SUM(A1)``), and so does each such item of a list; text that is a plain number
+(``-1``, ``-0.5``) and numbers themselves are left as they are. Every text cell is in double quotes (quotes
+inside doubled), so that no comma, quote or line break in a value can start a new cell or row; numbers and
+the header row are bare.
 """
 
 import csv
+import decimal
 import io
+import re
 from collections.abc import Iterable
 
 import orjson
@@ -17,6 +26,15 @@ from rest_framework.utils.encoders import JSONEncoder
 from datasets.services import resource_name
 
 LIST_SEPARATOR = ";"
+
+# What a spreadsheet reads as the start of a formula, as OWASP lists it
+# (https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_GUARD = "'"
+# Text written as a plain decimal number: no spreadsheet can read a formula into it (no operator after the
+# sign, no function, no reference), so it is left alone and stays a number to a spreadsheet, like a number
+# field. Anything more than that ("-1+A1", "-1e5", "+1") is neutralised as OWASP says.
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -39,24 +57,43 @@ class JSONRenderer(renderers.JSONRenderer):
 
 
 def flat_value(value):
-    """One API field value as a CSV cell."""
+    """One API field value as a CSV cell: a number as it is, anything else as text no spreadsheet runs."""
     if value is None:
         return ""
-    if isinstance(value, dict):
-        # A nested record (brief form) is named by its slug; a citation by its source's slug.
-        return value.get("slug", value.get("source", ""))
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(flat_value(item)) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    if isinstance(value, int | float | decimal.Decimal):
+        return value
+    if isinstance(value, dict):
+        # A nested record (brief form) is named by its slug; a citation by its source's slug.
+        return flat_value(value.get("slug", value.get("source")))
+    if isinstance(value, list):
+        # Each item is neutralised too, so that splitting the cell on LIST_SEPARATOR gives no formula.
+        return neutralised(LIST_SEPARATOR.join(str(flat_value(item)) for item in value))
+    return neutralised(str(value))
+
+
+def neutralised(text: str) -> str:
+    """``text`` with a ``'`` in front if a spreadsheet would read it as a formula.
+
+    The quote makes a spreadsheet take the cell as text (OWASP's remedy); text that already starts with one
+    is not a formula, so neutralising twice changes nothing.
+    """
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return FORMULA_GUARD + text
+    return text
 
 
 def write_csv(columns: list[str], records: Iterable[dict]) -> str:
     """The records as CSV text, with a header row of ``columns``, ``\\n`` line ends."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    # The header is the API's own field names, which need no quotes.
+    csv.writer(out, lineterminator="\n").writerow(columns)
+    # Text cells are always quoted, as OWASP advises: the csv module's minimal quoting leaves a carriage return
+    # in a value bare (it quotes for the line terminator, "\n", alone), and a spreadsheet then ends the row
+    # there and reads the rest of the value, formula included, as a new row. Numbers stay bare, so that they
+    # read as numbers.
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     for record in records:
         writer.writerow([flat_value(record.get(column)) for column in columns])
     return out.getvalue()

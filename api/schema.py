@@ -1,6 +1,7 @@
 """OpenAPI schema extensions: what drf-spectacular cannot see by introspection alone.
 
-- Every list operation documents its 400 (bad query parameters), every retrieve its 404.
+- Every operation documents its query parameters, ``format`` included, and its 400 (a parameter that it does
+  not take or that does not parse), with an example that lists the parameters it takes; every retrieve its 404.
 - Summaries ("List model releases", "Retrieve a model release") for the docs' sidebars.
 - Enum query parameters point at the same named enum components as the response fields, so that a
   generated client has one ``WeightsEnum``, not one inline enum per parameter.
@@ -12,11 +13,15 @@
 - Every operation documents the 429 of the anonymous rate limit, with its Retry-After header.
 """
 
+import copy
+
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework.renderers import BrowsableAPIRenderer
 
+from api.conditional import unknown_parameter
 from api.serializers import ErrorSerializer
 
 BAD_PARAMETERS = OpenApiResponse(
@@ -25,7 +30,8 @@ BAD_PARAMETERS = OpenApiResponse(
         "description": "Each bad query parameter, with what was expected.",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
-    description="A query parameter did not parse: the body names each bad parameter and says what was expected.",
+    description="A query parameter is not one this operation takes, or did not parse: the body names each bad "
+    "parameter and says what was expected (for an unknown one, the parameters the operation takes).",
     examples=[
         OpenApiExample(
             "Bad parameters",
@@ -51,8 +57,18 @@ FORMAT = OpenApiParameter(
     description="Response format: `json` (the default) or `csv` (flat rows with the same field names; related "
     "records and citations by slug, lists joined with `;`). `Accept: text/csv` does the same as `format=csv`.",
 )
+JSON_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    pattern="^json$",
+    description="Response format: `json`, the only one of this operation (and the default).",
+)
 # The ``format`` parameter's values, a named component like every other enum (added by the postprocessing).
 FORMAT_ENUM = {"enum": ["csv", "json"], "type": "string", "description": "Response format."}
+# The ``format`` parameter of an operation, by the formats it answers in (the browsable API's aside: its HTML is
+# for browsers, not for clients of the schema).
+FORMATS = {("csv", "json"): FORMAT, ("json",): JSON_FORMAT}
 CSV_PAGE = OpenApiResponse(
     response=OpenApiTypes.STR,
     description="With `format=csv`: the same page of records as CSV, a header row of field names first.",
@@ -61,7 +77,8 @@ CSV_RECORD = OpenApiResponse(response=OpenApiTypes.STR, description="With `forma
 NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="No published record has this slug.")
 BAD_FORMAT = OpenApiResponse(
     response=BAD_PARAMETERS.response,
-    description="The `format` parameter names no format of this API.",
+    description="The `format` parameter names no format of this API, or another parameter was given (a record "
+    "takes `format` only).",
     examples=[
         OpenApiExample(
             "Unknown format", value={"format": ["Select a valid choice. xml is not one of the available choices."]}
@@ -98,14 +115,21 @@ class RegistryAutoSchema(AutoSchema):
         return operation_id
 
     def get_override_parameters(self):
-        action = getattr(self.view, "action", None)
-        if action == "retrieve":
-            return [SLUG, FORMAT]
-        if action == "history":
-            return [SLUG]
-        if action == "list":
-            return [*super().get_override_parameters(), FORMAT]
-        return super().get_override_parameters()
+        parameters = super().get_override_parameters()
+        if getattr(self.view, "action", None) in ("retrieve", "history"):
+            parameters = [*parameters, SLUG]
+        return [*parameters, self.format_parameter()]
+
+    def format_parameter(self) -> OpenApiParameter:
+        """``format`` (DRF's), which every operation takes, with the formats this one answers in."""
+        renderers = [renderer for renderer in self.view.renderer_classes if renderer is not BrowsableAPIRenderer]
+        return FORMATS[tuple(sorted(renderer.format for renderer in renderers))]
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None and method == "GET":
+            document_unknown_parameters(operation)
+        return operation
 
     def get_response_serializers(self):
         serializer = super().get_response_serializers()
@@ -126,6 +150,29 @@ class RegistryAutoSchema(AutoSchema):
                 (404, "application/json"): NOT_FOUND,
             }
         return serializer
+
+
+UNKNOWN_PARAMETERS = (
+    "A query parameter is not one this operation takes, or `format` names no format it answers in: the body "
+    "names each bad parameter and says what was expected (for an unknown one, the parameters the operation takes)."
+)
+
+
+def document_unknown_parameters(operation: dict) -> None:
+    """Document the 400 of a query parameter that ``operation`` does not take (``api.conditional``), with an
+    example listing the ones it documents, which are the ones it takes: in its 400, or as its 400."""
+    accepted = [parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"]
+    response = operation["responses"].setdefault(
+        "400",
+        {
+            "content": {"application/json": {"schema": copy.deepcopy(BAD_PARAMETERS.response)}},
+            "description": UNKNOWN_PARAMETERS,
+        },
+    )
+    response["content"]["application/json"].setdefault("examples", {})["UnknownParameter"] = {
+        "value": {"fields": [unknown_parameter(accepted)]},
+        "summary": "Unknown parameter",
+    }
 
 
 class RegistryFilterExtension(DjangoFilterExtension):

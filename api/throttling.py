@@ -1,5 +1,6 @@
 """The anonymous rate limit: ``DJANGO_API_ANON_RATE`` requests per client address (default 120 a minute)."""
 
+from django.core.cache import caches
 from rest_framework import throttling
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
@@ -9,11 +10,17 @@ PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
-    """DRF's per-address throttle, counted in the default cache (shared by every app server when it is Redis).
+    """DRF's per-address throttle, counted in the ``throttle`` cache: by default a file that every worker of the
+    machine shares, or Redis, shared by every app server (settings.throttle_cache_config).
 
     A refused request is a 429 whose ``Retry-After`` header gives the seconds to wait and whose body names the
     limit. The rate is read when a request comes, not when DRF loads, and ``off`` (None) lets everything through.
     """
+
+    @property
+    def cache(self):
+        # Looked up per request, not bound when DRF loads, so that a change of settings.CACHES (tests) holds.
+        return caches["throttle"]
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

@@ -19,6 +19,6 @@ urlpatterns = [
     path("", views.RootView.as_view(), name="root"),
     path("changes/", views.ChangeFeedView.as_view(), name="changes"),
     path("dataset/", views.DatasetView.as_view(), name="dataset"),
-    path("dataset/files/<str:name>", views.dataset_file, name="dataset-file"),
+    path("dataset/files/<path:name>", views.dataset_file, name="dataset-file"),
     *router.urls,
 ]

@@ -15,6 +15,7 @@ from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -89,6 +90,14 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     def history(self, request, slug=None):
         record = self.get_object()
         return Response(serializers.PublicVersionSerializer(public_versions(record), many=True).data)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # In the API's words, not Django's ("No ModelRelease matches the given query.").
+            name = self.get_queryset().model._meta.verbose_name
+            raise NotFound(f"No published {name} has the slug {self.kwargs[self.lookup_field]!r}.") from None
 
     def paginate_queryset(self, queryset):
         """The page in two steps: the records' keys, sorted and cut to the page, then the records themselves
@@ -262,7 +271,7 @@ class DatasetView(ConditionalGetMixin, APIView):
     )
     def get(self, request):
         release = releases.read_release(settings.RELEASE_DIR)
-        package, files = release if release else ({}, [])
+        package, files = (release.package, release.files) if release else ({}, [])
         changed = releases.last_change()
         dataset = {
             "name": DATASET_NAME,
@@ -289,16 +298,17 @@ class DatasetView(ConditionalGetMixin, APIView):
 @extend_schema(exclude=True)
 @api_view(["GET"])
 def dataset_file(request, name: str):
-    """One file of the current release (only files its SHA256SUMS lists, and SHA256SUMS itself)."""
+    """One file of the current release: any file its SHA256SUMS lists (``records/`` included), and SHA256SUMS
+    itself, read from the release as it was when the request came (a new release switched in meanwhile does
+    not mix into it)."""
     release = releases.read_release(settings.RELEASE_DIR)
-    listed = {file.name for file in release[1]} if release else set()
-    if name not in listed:
-        raise Http404("No such file in the current release.")
+    if release is None or name not in {file.name for file in release.files}:
+        raise NotFound(f"The current release has no file {name!r}: /api/v1/dataset/ lists its files.")
     content_type = mimetypes.guess_type(name)[0] or "text/plain"
     return FileResponse(
-        open(settings.RELEASE_DIR / name, "rb"),
+        open(release.directory / name, "rb"),
         as_attachment=True,
-        filename=name,
+        filename=name.rpartition("/")[2],
         content_type=f"{content_type}; charset=utf-8",
     )
 

@@ -1,8 +1,10 @@
-"""What every request goes through before a view: who sent it, and whether it is too large to read."""
+"""What every request goes through around a view: who sent it, whether it is too large to read, and the redirect
+of a URL that lacks its trailing slash."""
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.http import JsonResponse
+from django.middleware import common
 from rest_framework.throttling import BaseThrottle
 
 
@@ -18,8 +20,10 @@ def client_ip(request) -> str:
 class RequestLimitsMiddleware:
     """Refuse a query string that is too long (414) or has too many parameters (400) before any view parses it.
 
-    The HTTP server in front usually refuses a long request line first (gunicorn at 4 KB); this holds whatever
-    server is in front. Under ``/api/`` the refusal is JSON (``{"detail": ...}``), like every API error.
+    The HTTP server in front must let such a request line through for this JSON answer to be given: gunicorn's
+    default refuses a line over 4094 bytes with its own HTML page, so `make serve` allows 8190 (docs/deploy.md
+    asks the same of nginx). Whatever the server, no longer query string reaches a view. Under ``/api/`` the
+    refusal is JSON (``{"detail": ...}``), like every API error.
     """
 
     def __init__(self, get_response):
@@ -47,3 +51,22 @@ class RequestLimitsMiddleware:
                     status=400,
                 )
         return self.get_response(request)
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's CommonMiddleware, whose redirect of a URL without its trailing slash (``/api/v1/chips``) is JSON
+    under ``/api/``: still a 301 with the ``Location`` that clients follow, and a body that says where to go for
+    those that do not (Django's is an empty HTML page)."""
+
+    def process_response(self, request, response):
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and self.should_redirect_with_slash(request)
+        ):
+            location = self.get_full_path_with_slash(request)
+            response = JsonResponse(
+                {"detail": f"The URL ends with a slash: {location}", "location": location}, status=301
+            )
+            response["Location"] = location
+        return super().process_response(request, response)

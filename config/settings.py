@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,9 +57,8 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
 
 
 def cache_config(url: str) -> dict:
-    """The cache that ``CACHE_URL`` names: Redis (``redis://``, ``rediss://``), shared by every app server, so
-    that rate limits hold across them; otherwise this process's memory (empty, ``locmem://``) or none at all
-    (``dummy://``, which also switches rate limiting off)."""
+    """The cache of rendered API answers that ``CACHE_URL`` names: Redis (``redis://``, ``rediss://``), shared by
+    every app server; otherwise this process's memory (empty, ``locmem://``) or none at all (``dummy://``)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("redis", "rediss"):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "registry"}
@@ -69,6 +69,16 @@ def cache_config(url: str) -> dict:
     raise ImproperlyConfigured(
         f"CACHE_URL must start with redis://, rediss://, locmem:// or dummy://; got {url.partition(':')[0]!r}"
     )
+
+
+def throttle_cache_config(url: str, path: Path) -> dict:
+    """Where the API's rate limit counts, for the same ``CACHE_URL``: by default (empty) the SQLite file ``path``,
+    which every worker of this machine shares, so that the limit holds per machine whatever the number of
+    workers; otherwise the cache that ``cache_config`` names (Redis: one limit across every app server;
+    ``locmem://``: each worker counts alone; ``dummy://``: no limit at all)."""
+    if url == "":
+        return {"BACKEND": "config.cache.SQLiteCache", "LOCATION": str(path), "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    return cache_config(url)
 
 
 # A DRF rate: how many requests per second, minute, hour or day (DRF reads the period's first letter only).
@@ -146,6 +156,8 @@ MIDDLEWARE = [
     # First, so that the time it logs covers every other middleware.
     *(["config.logging.RequestLogMiddleware"] if LOG_FORMAT == "json" else []),
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer carries the policy, those the middleware below gives on its own included.
+    "csp.middleware.CSPMiddleware",
     # Before anything that may answer on its own (a 414, a static file), so that those answers carry CORS too.
     "corsheaders.middleware.CorsMiddleware",
     "config.http.RequestLimitsMiddleware",
@@ -154,7 +166,8 @@ MIDDLEWARE = [
     "api.conditional.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, with its redirect to the URL with a trailing slash in JSON under /api/.
+    "config.http.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -223,7 +236,16 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     DATABASE_REPLICAS.append(f"replica_{number}")
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
-CACHES = {"default": cache_config(os.environ.get("CACHE_URL", "").strip())}
+cache_url = os.environ.get("CACHE_URL", "").strip()  # lower case: not a setting (it may hold a password)
+# Rate-limit counts in "throttle" (api/throttling.py): shared by the workers of a machine at least, so that the limit
+# does not grow with their number. At most 100,000 addresses are counted at once (about 1 KB each); past that, the
+# counts closest to expiring are dropped. Rendered answers (api/conditional.py) in "default": in each process's
+# memory unless CACHE_URL says Redis. They are large (up to 1 MB) and few (300 at most, the least used dropped
+# first); a worker that builds an answer another has built costs one page's queries once per change of the data.
+CACHES = {
+    "default": cache_config(cache_url),
+    "throttle": throttle_cache_config(cache_url, VAR_DIR / "cache" / "rate-limits.sqlite3"),
+}
 # How long a rendered API answer stays in that cache (api/conditional.py); 0 turns the cache off. Answers are
 # keyed by the data's state, so a change never serves a stale one: this only bounds the memory they take.
 API_CACHE_SECONDS = env_int("DJANGO_API_CACHE_SECONDS", 600)
@@ -290,6 +312,26 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy on every page: scripts only from this server (the docs, the browsable API and the
+# admin load theirs from our static files; Swagger UI's set-up script is a file of its own, not inline), no
+# plugins, no framing. Styles may be inline: Swagger UI, ReDoc, select2 and the admin set style attributes.
+# Images and fonts may be data: URIs (the docs' icons), and ReDoc runs its search in a blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Request limits. Django's defaults, stated: at most 1000 parameters in a query string or form (more is a 400) and
 # 2.5 MB of form body (the API reads no body at all: its writes answer 405 unread). A query string longer than
 # MAX_QUERY_STRING_LENGTH bytes is a 414 (config/http.py) whatever the HTTP server in front lets through.
@@ -326,7 +368,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     # Figures (memory, bandwidth, TFLOPS) are JSON numbers, as the schema says, not strings.
     "COERCE_DECIMAL_TO_STRING": False,
-    # Anonymous rate limit per client address, counted in the shared cache (CACHE_URL): a 429 with Retry-After.
+    # Anonymous rate limit per client address, counted in CACHES["throttle"] (CACHE_URL): a 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": api_rate("DJANGO_API_ANON_RATE", "120/minute")},
     # The client address is REMOTE_ADDR, unless this many proxies in front append it to X-Forwarded-For: a header

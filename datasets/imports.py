@@ -125,6 +125,11 @@ def load_directory(directory: Path) -> Path:
     otherwise the directory itself (fixtures)."""
     sums_file = directory / CHECKSUMS
     if not sums_file.exists():
+        if (directory / RECORDS_DIR).is_dir() or (directory / "datapackage.json").exists():
+            raise ImportRefused(
+                f"{directory} looks like a release (it has {RECORDS_DIR}/ or datapackage.json) but its {CHECKSUMS} "
+                "is missing, so its files cannot be checked: download the release again, with its checksums"
+            )
         return directory
     listed = {}
     for number, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), start=1):
@@ -642,6 +647,8 @@ class _Loader:
 def _parse(path: Path, entry: dict) -> tuple:
     """(model, natural key, fields) of one serialized record, its model and field names checked."""
     try:
+        if not isinstance(entry["model"], str):
+            raise TypeError(entry["model"])
         model = apps.get_model(entry["model"])
     except (LookupError, TypeError, ValueError) as error:
         raise ImportRefused(f"{path.name}: unknown model {entry['model']!r}") from error

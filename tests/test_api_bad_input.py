@@ -154,6 +154,24 @@ def test_every_bad_parameter_is_named_at_once(client):
     assert set(errors) == {"limit", "offset"}
 
 
+@pytest.mark.parametrize(
+    ("basename", "param", "value"),
+    [
+        ("chip", "develper", "nvidia"),  # a typo of a filter's name
+        ("model-release", "page", "2"),  # page numbers: this API pages with limit and offset
+        ("organization", "fields", "slug"),  # no sparse field sets
+        ("chip", "facet", "vendor"),  # no facets
+    ],
+)
+def test_unknown_parameter(client, basename, param, value):
+    # Ignored, it would give every record, as if the client had asked for them all.
+    errors = bad_request(client, basename, {param: value})
+    assert list(errors) == [param]
+    [message] = errors[param]
+    assert message.startswith("Unknown parameter. Accepted: ")
+    assert {"format", "limit", "offset", "ordering", "q"} <= set(message.removesuffix(".").split(": ")[1].split(", "))
+
+
 @pytest.mark.parametrize("url", ["/api/v1/chips/", "/api/v1/chips/no-such-chip/", "/api/v1/"])
 def test_unknown_format(client, url):
     # DRF's own answer is a 404, which on a list reads as "no such resource".

@@ -3,16 +3,18 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from api.releases import CHECKSUMS, export_release
+from api.releases import CHECKSUMS, ReleaseRefused, export_release
 
 
 class Command(BaseCommand):
     help = (
         "Write a release of the published records into OUT_DIR: per resource a JSON and a CSV file (the API's "
         "field names), records/ (the load format of import_dataset), datapackage.json (Frictionless Data "
-        "Package) and SHA256SUMS. The same data always gives byte-identical files."
+        "Package) and SHA256SUMS. The same data always gives byte-identical files. The release is written to a "
+        "new directory beside OUT_DIR, then OUT_DIR is switched to it at once (a symbolic link), so that readers "
+        "never see half of it; the previous release is kept until the next one."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +32,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, out_dir: Path, release_version: str | None, **options):
-        package = export_release(out_dir, version=release_version)
+        try:
+            package = export_release(out_dir, version=release_version)
+        except ReleaseRefused as error:
+            raise CommandError(f"No release written: {error}") from error
         for resource in package["resources"]:
             self.stdout.write(resource["path"])
         self.stdout.write(self.style.SUCCESS(f"Release {package['version']} written to {out_dir} ({CHECKSUMS})."))
