@@ -2,22 +2,13 @@
 history and revert, and edits that cannot overwrite each other."""
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
 from django.urls import reverse
 
 from datasets.models import ChangeEvent, ModelRelease
 from tests import factories
+from tests.admin_testing import staff
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(username, group):
-    user = User.objects.create_user(username, password=None, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 @pytest.fixture

@@ -450,7 +450,7 @@ def test_a_save_that_cannot_get_the_database_is_a_message_not_a_500(curator, mon
     assert record.name == "Before"
 
 
-# 8. The project never reads ../shared: the committed fixtures are the dataset's one source of truth.
+# 8. The project reads nothing beside its checkout: the committed fixtures are the dataset's one source of truth.
 
 
 def test_no_code_or_test_reads_beside_the_checkout():
