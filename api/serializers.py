@@ -589,8 +589,9 @@ class PublicVersionSerializer(serializers.Serializer):
 
 
 def event_record_url(event: ChangeEvent, request=None) -> str:
-    """The URL of the record a change event is about (absolute with a request, a path without)."""
-    path = f"/api/v1/{event.resource}/{event.slug}/"
+    """The URL of the record a change event is about (absolute with a request, a path without), under the
+    script prefix the API is mounted at."""
+    path = f"{get_script_prefix()}api/v1/{event.resource}/{event.slug}/"
     return request.build_absolute_uri(path) if request is not None else path
 
 

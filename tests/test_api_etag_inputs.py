@@ -101,13 +101,7 @@ def get_mounted(client, url, prefix: str, **extra):
         set_script_prefix("/")
 
 
-# The change feed's record URLs are written as /api/v1/... (api.serializers.event_record_url), without the prefix.
-FEED_WITHOUT_PREFIX = pytest.mark.xfail(strict=True, reason="event_record_url ignores the script prefix")
-
-
-@pytest.mark.parametrize(
-    "url", [pytest.param(url, marks=FEED_WITHOUT_PREFIX) if "changes" in url else url for url in URLS]
-)
+@pytest.mark.parametrize("url", URLS)
 def test_an_answer_made_under_one_script_prefix_is_not_served_under_another(client, url):
     bare = get_mounted(client, url, "/", HTTP_HOST="127.0.0.1")
     mounted = get_mounted(client, url, "/registry/", HTTP_HOST="127.0.0.1")
