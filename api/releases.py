@@ -316,7 +316,6 @@ class Release:
     directory: Path
     package: dict
     files: list[ReleaseFile]
-    identity: str  # the SHA-256 of its SHA256SUMS: changes with any file
 
 
 def read_release(release_dir: Path) -> Release | None:
@@ -336,16 +335,7 @@ def read_release(release_dir: Path) -> Release | None:
         if (directory / name).is_file()
     ]
     files.append(ReleaseFile(CHECKSUMS, hashlib.sha256(sums).hexdigest(), len(sums)))
-    return Release(directory, package, files, hashlib.sha256(sums).hexdigest())
-
-
-def release_identity(release_dir: Path) -> str:
-    """What names the release in ``release_dir`` (empty if there is none): part of the validators of the
-    answers that describe it, so that a new release is never hidden behind an old ETag or cached answer."""
-    try:
-        return hashlib.sha256((Path(os.path.realpath(release_dir)) / CHECKSUMS).read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    return Release(directory, package, files)
 
 
 def is_current(package: dict) -> bool:
