@@ -47,6 +47,7 @@ from datasets.choices import (
     InstrumentChoices,
     OrganizationKindChoices,
     OutcomeChoices,
+    ResourceChoices,
     SourceKindChoices,
     WeightsChoices,
 )
@@ -58,7 +59,6 @@ from datasets.models import (
     ExportControl,
     ModelRelease,
     Organization,
-    ResourceChoices,
     Source,
 )
 

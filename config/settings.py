@@ -420,7 +420,7 @@ SPECTACULAR_SETTINGS = {
         "InstrumentEnum": "datasets.choices.InstrumentChoices",
         "OrganizationKindEnum": "datasets.choices.OrganizationKindChoices",
         "OutcomeEnum": "datasets.choices.OutcomeChoices",
-        "ResourceEnum": "datasets.models.changes.ResourceChoices",
+        "ResourceEnum": "datasets.choices.ResourceChoices",
         "ReviewStatusEnum": "datasets.choices.ReviewStatusChoices",
         "SourceKindEnum": "datasets.choices.SourceKindChoices",
         "WeightsEnum": "datasets.choices.WeightsChoices",

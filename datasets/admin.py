@@ -32,6 +32,7 @@ from datasets.models import (
     OrganizationCitation,
     Source,
 )
+from datasets.resources import resource_of
 
 admin.site.site_header = "AI Access Registry: curation"
 admin.site.site_title = "AI Access Registry"
@@ -365,8 +366,8 @@ class ReviewedAdmin(SimpleHistoryAdmin):
 
     @property
     def api_basename(self) -> str:
-        # The API router names its routes after the model's verbose name: "model-release-detail".
-        return str(self.model._meta.verbose_name).replace(" ", "-")
+        # The API's route names, from the resource table: "model-release-detail".
+        return resource_of(self.model).basename
 
     def _apply(self, request, queryset, transition, verb, **kwargs):
         done = 0

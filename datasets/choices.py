@@ -8,6 +8,7 @@ stable, never renamed. Labels are for humans and may change. Each enum is regist
 from django.db import models
 
 from datasets.countries import COUNTRIES
+from datasets.resources import RESOURCES
 
 __all__ = [
     "PRIMARY_SOURCE_KINDS",
@@ -22,6 +23,7 @@ __all__ = [
     "InstrumentChoices",
     "OrganizationKindChoices",
     "OutcomeChoices",
+    "ResourceChoices",
     "ReviewStatusChoices",
     "SourceKindChoices",
     "WeightsChoices",
@@ -47,6 +49,12 @@ class ConfidenceChoices(models.TextChoices):
 
 CountryChoices = models.TextChoices("CountryChoices", [(code, (code, name)) for code, name in COUNTRIES])
 CountryChoices.__doc__ = 'ISO 3166-1 alpha-2 country code, or "EU" for the European Union.'
+
+# The API's resources by name (the change feed's ``resource``), from the resource table.
+ResourceChoices = models.TextChoices(
+    "ResourceChoices", [(resource.key.upper(), (resource.name, resource.label)) for resource in RESOURCES]
+)
+ResourceChoices.__doc__ = "The API's resources, by the names in their URLs."
 
 
 class DatePrecisionChoices(models.TextChoices):

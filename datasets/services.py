@@ -26,6 +26,7 @@ from simple_history.utils import update_change_reason
 
 from datasets.choices import ReviewStatusChoices
 from datasets.models import PRIVATE_FIELDS, ChangeEvent, ChangeTypeChoices, ReviewedRecord
+from datasets.resources import resource_of
 
 Status = ReviewStatusChoices
 
@@ -60,8 +61,8 @@ class EditConflict(Exception):
 
 
 def resource_name(model) -> str:
-    """The API resource of a model: "model-releases"."""
-    return str(model._meta.verbose_name_plural).replace(" ", "-")
+    """The API resource of a model: "model-releases" (``datasets.resources``)."""
+    return resource_of(model).name
 
 
 def can_review(user, record) -> bool:

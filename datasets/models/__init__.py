@@ -1,7 +1,7 @@
 """The registry's data model, one module per concern, re-exported here."""
 
 from datasets.models.base import PRIVATE_FIELDS, CuratedRecord, ReviewedRecord
-from datasets.models.changes import ChangeEvent, ChangeTypeChoices, ResourceChoices
+from datasets.models.changes import ChangeEvent, ChangeTypeChoices
 from datasets.models.citations import (
     CITATION_MODELS,
     AccessGrantCitation,
@@ -35,7 +35,6 @@ __all__ = [
     "ModelReleaseCitation",
     "Organization",
     "OrganizationCitation",
-    "ResourceChoices",
     "ReviewedRecord",
     "Source",
 ]

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from datasets.choices import ResourceChoices
+
 
 class ChangeTypeChoices(models.TextChoices):
     """What happened to a public record."""
@@ -9,17 +11,6 @@ class ChangeTypeChoices(models.TextChoices):
     PUBLISHED = "published", "Published (first made public)"
     UPDATED = "updated", "Updated (a reviewed change was published)"
     WITHDRAWN = "withdrawn", "Withdrawn from the public"
-
-
-class ResourceChoices(models.TextChoices):
-    """The API's resources, by the names in their URLs."""
-
-    ORGANIZATIONS = "organizations", "Organizations"
-    SOURCES = "sources", "Sources"
-    CHIPS = "chips", "Chips"
-    MODEL_RELEASES = "model-releases", "Model releases"
-    ACCESS_GRANTS = "access-grants", "Access grants"
-    EXPORT_CONTROLS = "export-controls", "Export controls"
 
 
 class ChangeEvent(models.Model):
