@@ -37,8 +37,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.throttling import AnonRateThrottle
-from datasets.imports import CHECKSUMS
 from datasets.models import ChangeEvent
+from datasets.release_format import CHECKSUMS
 
 
 def newest_change() -> tuple[int, datetime | None]:

@@ -32,8 +32,8 @@ from api.dataset import (
     citation_text,
 )
 from api.renderers import LIST_SEPARATOR, write_csv
-from datasets.imports import CHECKSUMS, RECORDS_DIR, RecordEncoder, serialize_records
 from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
+from datasets.release_format import CHECKSUMS, RECORDS_DIR, RecordEncoder, serialize_records
 from datasets.services import resource_name
 
 

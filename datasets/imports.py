@@ -23,7 +23,6 @@ read once and records are written in batches (``_Loader``), so that the queries 
 """
 
 import dataclasses
-import datetime
 import hashlib
 import json
 from collections import Counter
@@ -32,9 +31,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from django.apps import apps
-from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -42,32 +39,15 @@ from simple_history.models import HistoricalRecords
 from datasets import services
 from datasets.choices import ReviewStatusChoices
 from datasets.models import ChangeTypeChoices, Citation, ImportedVersion, ReviewedRecord
+from datasets.release_format import CHECKSUMS, DATAPACKAGE, RECORDS_DIR
 from datasets.services import record_changes
 
-CHECKSUMS = "SHA256SUMS"
-RECORDS_DIR = "records"
 # Records written per statement (fewer where the database limits the parameters of one statement).
 BATCH_SIZE = 500
 # Bookkeeping a file may carry but the database keeps for itself (``created_at`` counts for new records only).
 IGNORED_FIELDS = {"updated_at", "version", "last_edited_by", "revision_of"}
 # A reference in a last imported version to a record the database no longer holds.
 MISSING = object()
-
-
-class RecordEncoder(DjangoJSONEncoder):
-    """Django's JSON encoder, but keeping a timestamp's microseconds (Django's own cuts them to
-    milliseconds), so that records survive a release and an import unchanged."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime):
-            text = o.isoformat()
-            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
-        return super().default(o)
-
-
-def serialize_records(objects) -> list[dict]:
-    """Records as serialization entries (natural keys; JSON-ready through ``RecordEncoder``)."""
-    return serializers.serialize("python", objects, use_natural_foreign_keys=True, use_natural_primary_keys=True)
 
 
 class ImportRefused(Exception):
@@ -125,7 +105,7 @@ def load_directory(directory: Path) -> Path:
     otherwise the directory itself (fixtures)."""
     sums_file = directory / CHECKSUMS
     if not sums_file.exists():
-        if (directory / RECORDS_DIR).is_dir() or (directory / "datapackage.json").exists():
+        if (directory / RECORDS_DIR).is_dir() or (directory / DATAPACKAGE).exists():
             raise ImportRefused(
                 f"{directory} looks like a release (it has {RECORDS_DIR}/ or datapackage.json) but its {CHECKSUMS} "
                 "is missing, so its files cannot be checked: download the release again, with its checksums"
