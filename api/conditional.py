@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connections, router
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -33,7 +33,6 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.throttling import AnonRateThrottle
@@ -122,52 +121,19 @@ def not_modified(request, etag: str, last_modified: int | None) -> bool:
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, parsing a request's parameters once: the FilterSet that validates them
-    before the cache is consulted is the one that then filters, so each slug parameter is looked up in the
-    database once per request, not once per use."""
+    """django-filter's backend, parsing a request's parameters once: the FilterSet that checked them
+    (``PublicReadMixin.validate_parameters``) is the one that then filters, so that each slug parameter is
+    looked up in the database once per request, not once per use. The view keeps it, as ``checked_filterset``."""
 
     def get_filterset(self, request, queryset, view):
-        filterset = getattr(request, "_filterset", None)
+        filterset = getattr(view, "checked_filterset", None)
         if filterset is not None and type(filterset) is self.get_filterset_class(view, queryset):
             filterset.queryset = queryset
             filterset.__dict__.pop("_qs", None)
             return filterset
         filterset = super().get_filterset(request, queryset, view)
-        request._filterset = filterset
+        view.checked_filterset = filterset
         return filterset
-
-
-class NotModified(Exception):
-    """The client's cached copy is current: answer 304."""
-
-
-class Cached(Exception):
-    """The answer is in the server's cache: send it as it was rendered."""
-
-    def __init__(self, entry: dict):
-        self.entry = entry
-
-
-# Rendered answers larger than this are not cached (a page of 500 records), to keep the cache's memory bounded.
-MAX_CACHED_BYTES = 1024 * 1024
-# Formats whose answers are the same for every client; the browsable API's HTML carries a CSRF token.
-CACHED_FORMATS = ("json", "csv")
-
-
-# The methods every conditional view allows: they are all read-only.
-ALLOW = "GET, HEAD, OPTIONS"
-
-
-def tag_response(response, etag: str, last_modified: int | None) -> None:
-    """Set the validators of a 200 or 304 (cached answers are kept without them)."""
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
-    patch_vary_headers(response, ["Accept"])
-
-
-def cache_key(etag: str) -> str:
-    return f"api-answer:{etag}"
 
 
 UNKNOWN_PARAMETER = "Unknown parameter. Accepted: %(accepted)s."
@@ -178,34 +144,18 @@ def unknown_parameter(accepted) -> str:
     return UNKNOWN_PARAMETER % {"accepted": ", ".join(sorted(accepted))}
 
 
-class ConditionalGetMixin:
-    """For API views: answer 304 to a GET whose cached copy is current, serve answers kept in the server's
-    cache, and tag every 200 for caching.
+class PublicReadMixin:
+    """For the API's public reads: a request's parameters are checked before any record is read, and a bad
+    one is a 400 naming every bad parameter (unknown, or with a value that does not parse). Views with it are
+    the ones ``PublicReadMiddleware`` answers conditionally, caches and rate-limits."""
 
-    A request whose answer is in the server's cache was checked when that answer was made: its ETag names the
-    same path, parameters and data. Any other request is checked first (format, parameter names, filters,
-    paging), so a bad request is a 400 whatever its conditional headers say. A parameter that the view does not
-    take is a 400 in either case: that check is a set lookup, made before the cache is consulted. Either way no
-    record is read for a 304 or a cached answer.
-    """
+    # The rate limit of these views is counted once, by PublicReadMiddleware, before the view runs.
+    throttle_classes = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            return
-        # Computed by ConditionalGetMiddleware already, when it passed the request on.
-        self.etag, self.last_modified = getattr(request._request, "api_validators", None) or validators(
-            request._request
-        )
-        entry = None
-        if self.answer_cacheable(request) and self.query_parameters().issuperset(request.query_params):
-            entry = cache.get(cache_key(self.etag))
-        if entry is None:
+        if request.method in ("GET", "HEAD"):
             self.validate_parameters(request)
-        if not_modified(request._request, self.etag, self.last_modified):
-            raise NotModified
-        if entry is not None:
-            raise Cached(entry)
 
     def query_parameters(self) -> frozenset[str]:
         """The query parameters this view takes (on a viewset, this action): ``format``, and on a list its
@@ -224,15 +174,6 @@ class ConditionalGetMixin:
         """Whether this view (this viewset action) answers with a list, filtered and paged (an APIView's one
         action counts as one, though it has neither filters nor paging)."""
         return getattr(self, "action", "list") == "list"
-
-    def answer_cacheable(self, request) -> bool:
-        """Whether this request's answer may be served from, and stored in, the server's cache."""
-        return (
-            request.method == "GET"
-            and settings.API_CACHE_SECONDS > 0
-            and getattr(request, "accepted_renderer", None) is not None
-            and request.accepted_renderer.format in CACHED_FORMATS
-        )
 
     def validate_parameters(self, request) -> None:
         """Raise the 400 the view would raise for these parameters, naming every bad one (unknown, or with a
@@ -259,34 +200,9 @@ class ConditionalGetMixin:
                 errors.update(exc.detail)
         return errors
 
-    def handle_exception(self, exc):
-        if isinstance(exc, NotModified):
-            return Response(status=304)
-        if isinstance(exc, Cached):
-            return HttpResponse(exc.entry["content"], headers=exc.entry["headers"])
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code in (200, 304) and getattr(self, "etag", None):
-            tag_response(response, self.etag, self.last_modified)
-            if response.status_code == 200 and isinstance(response, Response) and self.answer_cacheable(request):
-                self.store_answer(response)
-        return response
-
-    def store_answer(self, response: Response) -> None:
-        """Keep the rendered answer under its ETag (without the validators, which each answer sets anew)."""
-        response.render()
-        if len(response.content) <= MAX_CACHED_BYTES:
-            headers = {name: value for name, value in response.items() if name not in ("ETag", "Last-Modified", "Vary")}
-            cache.set(
-                cache_key(self.etag), {"content": response.content, "headers": headers}, settings.API_CACHE_SECONDS
-            )
-
 
 def route_parameters(path: str) -> frozenset[str] | None:
-    """The query parameters that the view answering ``path`` takes, or None when no view with conditional GETs
-    (``ConditionalGetMixin``) answers it."""
+    """The query parameters that the view answering ``path`` takes, or None when no public read answers it."""
     try:
         match = resolve(path)
     except Resolver404:
@@ -299,7 +215,7 @@ def view_parameters(callback) -> frozenset[str] | None:
     """``route_parameters`` of a route's view function (``as_view()``'s), worked out once per route from the
     view it makes: the class, its initkwargs (an action's filters and paging) and, on a viewset, the action."""
     view_class = getattr(callback, "cls", None)
-    if view_class is None or not issubclass(view_class, ConditionalGetMixin):
+    if view_class is None or not issubclass(view_class, PublicReadMixin):
         return None
     view = view_class(**callback.initkwargs)
     if getattr(callback, "actions", None) is not None:
@@ -307,25 +223,48 @@ def view_parameters(callback) -> frozenset[str] | None:
     return view.query_parameters()
 
 
-class ConditionalGetMiddleware:
-    """The two cheapest answers of the API, given before the rest of the middleware and DRF run: a 304 to a
-    GET whose ``If-None-Match`` names the current ETag, and an answer kept in the server's cache.
+# Rendered answers larger than this are not kept (a page of 500 records), to keep the cache's memory bounded;
+# that the request was checked is kept all the same, so that a 304 to it is still cheap.
+MAX_CACHED_BYTES = 1024 * 1024
+# Formats whose answers are the same for every client; the browsable API's HTML carries a CSRF token.
+CACHED_FORMATS = ("json", "csv")
+# Headers that each answer sets anew (the validators) or that no shared answer may carry.
+UNCACHED_HEADERS = {"etag", "last-modified", "vary", "set-cookie"}
 
-    Both are what the view itself would answer (``ConditionalGetMixin``), headers included, at a fraction of
-    the cost: the URL's routing, the rate limit, the ETag's one query and a cache lookup, without sessions,
-    CSRF, the admin's middleware, DRF's dispatch, content negotiation or parameter parsing. An answer is only
-    cached for a request that a view checked (path, parameters, ``Accept``) and answered with a 200 in the
-    same data state. A request with a parameter that its view does not take gets neither: it goes to the view,
-    whose 400 names the parameter (a set lookup, with the view's parameters worked out once per route). Any
-    other 304 is given to whoever names the current tag: a tag is the hash of the request and the data's
-    state, which are public, so it can be made for a request with a bad value, but its 304 carries no body and
-    tells nothing. ``If-None-Match: *`` and ``If-Modified-Since`` alone go to the view, which checks the
-    request first.
 
-    The API authenticates nobody, so every client is anonymous here as in the view. The rate limit is counted
-    here, once, for every request this middleware looks at (the view does not count it again); a client over
-    its limit goes straight to the view's 429, without a query. Any other request is passed on with its
-    validators, so that the view does not compute them again.
+def answer_key(etag: str) -> str:
+    """Where the rendered answer of a request is kept."""
+    return f"api-answer:{etag}"
+
+
+def checked_key(etag: str) -> str:
+    """Where it is noted that a request was checked and answered 200 in this data state."""
+    return f"api-checked:{etag}"
+
+
+def tag_response(response, etag: str, last_modified: int | None) -> None:
+    """Set the validators of a 200 or 304 (kept answers are stored without them)."""
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ["Accept"])
+
+
+class PublicReadMiddleware:
+    """The one owner of the rule for the API's public reads (``PublicReadMixin`` views): check the request,
+    then answer 304 or the kept answer, and only then build the answer from the database.
+
+    The check is the view's (format, parameter names, filters, paging; a bad request is a 400 whatever its
+    conditional headers say), and an answer is kept only when a view built it with a 200: its ETag hashes the
+    path, query string, ``Accept`` and data state, so a request whose tag has a kept answer was checked, in
+    this very data state, when that answer was built. Such a request is answered here, before the rest of the
+    middleware and DRF run (no sessions, CSRF, dispatch, content negotiation or parameter parsing): a 304 when
+    the client's copy is current, else the kept bytes, with the headers the view's answer had. Any other
+    request goes to the view; its 200 is tagged, kept, and turned into a 304 if the client's copy is current.
+    With the answer cache off (``API_CACHE_SECONDS=0``) every request is built, and a 304 saves the transfer.
+
+    The rate limit of these views is counted here, once per request whatever the method, before any query;
+    a client over its limit gets the 429 from here.
     """
 
     PREFIX = "/api/"  # a shortcut: the API's views are all under it (after the script prefix, if any)
@@ -334,36 +273,70 @@ class ConditionalGetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method != "GET" or not request.path_info.startswith(self.PREFIX):
-            return self.get_response(request)
-        parameters = route_parameters(request.path_info)
+        parameters = route_parameters(request.path_info) if request.path_info.startswith(self.PREFIX) else None
         if parameters is None:
             return self.get_response(request)
         request.get_host()  # a Host outside ALLOWED_HOSTS is a 400 here too, as CommonMiddleware makes it
-        request.user = AnonymousUser()
+        request.user = AnonymousUser()  # the API authenticates nobody
         try:
             AnonRateThrottle().allow_request(request, None)
-        except Throttled:
-            return self.get_response(request)  # not counted: the view refuses it again, with its 429
-        request.api_throttle_counted = True
-        request.api_validators = etag, last_modified = validators(request)
-        if not parameters.issuperset(request.GET):
-            return self.get_response(request)  # an unknown parameter: the view's 400 names it
-        return self.early_answer(request, etag, last_modified) or self.get_response(request)
-
-    def early_answer(self, request, etag: str, last_modified: int | None) -> HttpResponse | None:
-        tags = client_tags(request)
-        if not_modified(request, etag, last_modified):
-            if tags is None or "*" in tags:
-                return None  # a date or "*" names no request: the view checks it first
-            response = HttpResponseNotModified()
-        elif settings.API_CACHE_SECONDS > 0 and (entry := cache.get(cache_key(etag))) is not None:
-            response = HttpResponse(entry["content"], headers=entry["headers"])
-        else:
-            return None
-        # What DRF and the middleware below this one add to the view's answers (tests compare the two).
-        response["Allow"] = ALLOW
+        except Throttled as refused:
+            detail = {"detail": str(refused.detail)}
+            return self.finish(JsonResponse(detail, status=429, headers={"Retry-After": str(refused.wait)}))
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        etag, last_modified = validators(request)
+        # A parameter the view does not take gets no kept answer, whatever the cache holds: the view's 400 names it.
+        keeping = request.method == "GET" and settings.API_CACHE_SECONDS > 0 and parameters.issuperset(request.GET)
+        if keeping:
+            kept = self.kept_answer(request, etag, last_modified)
+            if kept is not None:
+                return kept
+        response = self.get_response(request)
+        if response.status_code != 200:
+            return response
         tag_response(response, etag, last_modified)
+        if keeping and self.shareable(response):
+            self.keep(response, etag)
+        if not_modified(request, etag, last_modified):
+            return self.not_modified(etag, last_modified)
+        return response
+
+    def kept_answer(self, request, etag: str, last_modified: int | None) -> HttpResponse | None:
+        """The answer to a request that a view checked and answered in this data state, or None."""
+        conditional = client_tags(request) is not None or "HTTP_IF_MODIFIED_SINCE" in request.META
+        if conditional and not_modified(request, etag, last_modified) and cache.get(checked_key(etag)):
+            return self.not_modified(etag, last_modified)
+        entry = cache.get(answer_key(etag))
+        if entry is None:
+            return None
+        response = HttpResponse(entry["content"], headers=entry["headers"])
+        tag_response(response, etag, last_modified)
+        return response
+
+    @staticmethod
+    def shareable(response) -> bool:
+        """Whether an answer is the same for every client, and so may be kept for all of them."""
+        renderer = getattr(response, "accepted_renderer", None)
+        return renderer is not None and renderer.format in CACHED_FORMATS and not response.cookies
+
+    @staticmethod
+    def keep(response, etag: str) -> None:
+        """Note that the request was checked, and keep its rendered answer (without the validators, which each
+        answer gets anew) unless it is too large."""
+        kept = {checked_key(etag): True}
+        if len(response.content) <= MAX_CACHED_BYTES:
+            headers = {name: value for name, value in response.items() if name.lower() not in UNCACHED_HEADERS}
+            kept[answer_key(etag)] = {"content": response.content, "headers": headers}
+        cache.set_many(kept, settings.API_CACHE_SECONDS)
+
+    def not_modified(self, etag: str, last_modified: int | None) -> HttpResponse:
+        response = HttpResponseNotModified()
+        tag_response(response, etag, last_modified)
+        return self.finish(response)
+
+    @staticmethod
+    def finish(response: HttpResponse) -> HttpResponse:
+        """What the middleware below this one would add to an answer given here."""
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        response["Content-Length"] = str(len(response.content))
         return response

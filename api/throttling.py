@@ -26,8 +26,6 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view):
-        if getattr(request, "api_throttle_counted", False):
-            return True  # counted already, by api.conditional.ConditionalGetMiddleware
         if super().allow_request(request, view):
             return True
         count, _, period = self.rate.partition("/")

@@ -22,7 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import filtersets, releases, serializers
-from api.conditional import ConditionalGetMixin, FilterBackend
+from api.conditional import FilterBackend, PublicReadMixin
 from api.dataset import DATA_LICENSE, DATA_LICENSE_URL, DATASET_DESCRIPTION, DATASET_NAME, citation_text
 from api.history import public_versions
 from api.nesting import with_nested
@@ -57,7 +57,7 @@ def published_counts() -> dict[str, int]:
     return {name: model.objects.published().count() for name, _, model in RESOURCES}
 
 
-class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     """Base of the resource viewsets: anonymous, read-only, records looked up by slug."""
 
     lookup_field = "slug"
@@ -203,7 +203,7 @@ class ExportControlViewSet(RecordViewSet):
     filterset_class = filtersets.ExportControlFilterSet
 
 
-class RootView(ConditionalGetMixin, APIView):
+class RootView(PublicReadMixin, APIView):
     """The API root: what the dataset is, its licence, and every resource with its number of published
     records."""
 
@@ -233,7 +233,7 @@ class RootView(ConditionalGetMixin, APIView):
         return Response(serializers.RootSerializer(root).data)
 
 
-class ChangeFeedView(ConditionalGetMixin, generics.ListAPIView):
+class ChangeFeedView(PublicReadMixin, generics.ListAPIView):
     """The public change feed: every record published, updated or withdrawn, across all resources, in the
     order the changes were made public. Each change has a strictly increasing ``seq``; a mirror stores the
     last ``seq`` it has seen and asks for ``?after=<seq>`` next time, and can never miss a change."""
@@ -259,7 +259,7 @@ class ChangeFeedView(ConditionalGetMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class DatasetView(ConditionalGetMixin, APIView):
+class DatasetView(PublicReadMixin, APIView):
     """The dataset as a whole: the current release's version and files, the licence, how to cite it, when
     the published data last changed, and how many published records each resource holds."""
 

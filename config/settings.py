@@ -162,8 +162,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "config.http.RequestLimitsMiddleware",
     "config.routers.ReplicaReadsMiddleware",
-    # After the replica is picked (its one query reads it) and before everything an API answer does not need.
-    "api.conditional.ConditionalGetMiddleware",
+    # After the replica is picked (its one query reads it) and before everything a kept API answer does not need.
+    "api.conditional.PublicReadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, with its redirect to the URL with a trailing slash in JSON under /api/.

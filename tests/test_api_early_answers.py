@@ -1,24 +1,24 @@
-"""The API's early answers (api.conditional.ConditionalGetMiddleware): a 304 to a current If-None-Match and an
-answer kept in the server's cache, given before DRF runs, and the same as the view's own answers."""
+"""The API's public reads (api.conditional.PublicReadMiddleware): the request is checked by its view, then it
+gets a 304 or the answer kept in the server's cache, and only otherwise an answer built from the database. A
+kept answer and a 304 are given before DRF runs, and are the same as the ones the view builds."""
 
 import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.views import APIView
 
-from api.conditional import newest_change
+from api.conditional import answer_key, newest_change, validators
 from datasets import services
 from datasets.models import ChangeEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "api.conditional.ConditionalGetMiddleware"
 URLS = [
     "/api/v1/",
     "/api/v1/model-releases/",
@@ -49,16 +49,6 @@ def releases(reviewer):
 
 
 @pytest.fixture
-def view_only_client(settings):
-    """A client whose requests all go through the view: the middleware is not in its stack."""
-    client, everything = Client(), settings.MIDDLEWARE
-    settings.MIDDLEWARE = [name for name in everything if name != MIDDLEWARE]
-    client.get("/")  # the stack is built on the first request
-    settings.MIDDLEWARE = everything
-    return client
-
-
-@pytest.fixture
 def block_views(monkeypatch):
     """Call it, and from then on any request that reaches a DRF view fails the test."""
 
@@ -73,20 +63,22 @@ def answer(response) -> tuple:
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_early_answers_are_the_views_answers(client, view_only_client, releases, url, block_views):
-    first = view_only_client.get(url, HTTP_ORIGIN="https://example.org")
-    assert first.status_code == 200 and first["ETag"]
-    from_view = view_only_client.get(url, HTTP_ORIGIN="https://example.org")
-    not_modified_by_view = view_only_client.get(
-        url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=first["ETag"]
-    )
-    assert not_modified_by_view.status_code == 304
+def test_kept_answers_are_the_views_answers(client, releases, url, block_views, settings):
+    # Built by the view, with the answer cache off: a 200, then a 304 once the client names the tag.
+    settings.API_CACHE_SECONDS = 0
+    built = client.get(url, HTTP_ORIGIN="https://example.org")
+    assert built.status_code == 200 and built["ETag"]
+    built_not_modified = client.get(url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=built["ETag"])
+    assert built_not_modified.status_code == 304
+    # The same requests with the cache on: the first is built and kept, the next are answered before DRF.
+    settings.API_CACHE_SECONDS = 600
+    assert answer(client.get(url, HTTP_ORIGIN="https://example.org")) == answer(built)
     block_views()
     with CaptureQueriesContext(connection) as queries:
-        early = client.get(url, HTTP_ORIGIN="https://example.org")
-        not_modified = client.get(url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert answer(early) == answer(from_view)
-    assert answer(not_modified) == answer(not_modified_by_view)
+        kept = client.get(url, HTTP_ORIGIN="https://example.org")
+        not_modified = client.get(url, HTTP_ORIGIN="https://example.org", HTTP_IF_NONE_MATCH=built["ETag"])
+    assert answer(kept) == answer(built)
+    assert answer(not_modified) == answer(built_not_modified)
     assert len(queries) == 2  # the ETag's lookup, once per request
 
 
@@ -140,12 +132,39 @@ def test_paths_without_conditional_views_are_left_alone(client, releases, url):
     assert not any("datasets_changeevent" in query["sql"] for query in queries)
 
 
-def test_without_the_answer_cache_only_304s_are_early(client, releases, settings, block_views):
-    etag = client.get("/api/v1/model-releases/")["ETag"]  # cached, with the cache on
+def test_without_the_answer_cache_every_request_is_checked_and_built(client, releases, settings):
+    etag = client.get("/api/v1/model-releases/")["ETag"]  # kept, with the cache on
     settings.API_CACHE_SECONDS = 0
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/model-releases/").status_code == 200
-    assert len(queries) > 1  # built from the database, not taken from the cache
+        assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # Neither was taken from the cache: each read the records (the 304 saves the transfer, not the work).
+    assert len([query for query in queries if "datasets_modelrelease" in query["sql"]]) >= 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/model-releases/?weights=closed_and_open",
+        "/api/v1/model-releases/?developer=no-such-organization",
+        "/api/v1/model-releases/?limit=0",
+        "/api/v1/model-releases/qwen3/?format=yaml",
+    ],
+)
+def test_a_bad_request_naming_its_own_current_tag_is_a_400_not_a_304(client, rf, releases, url):
+    # Its tag is public (a hash of the request and the data's state), so a client can name it; the request is
+    # still checked first, and its 400 says what is wrong, whatever the client holds.
+    etag, _ = validators(rf.get(url, HTTP_HOST="testserver"))
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 400, response.content
+    assert "ETag" not in response
+
+
+def test_a_304_from_a_kept_check_needs_no_kept_answer(client, releases, monkeypatch, block_views):
+    # An answer too large to keep is not kept, but that its request was checked is: a 304 to it stays cheap.
+    monkeypatch.setattr("api.conditional.MAX_CACHED_BYTES", 10)
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    assert cache.get(answer_key(etag)) is None
     block_views()
     assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from rest_framework.settings import api_settings
 
 from api import pagination
-from api.conditional import cache_key, validators
+from api.conditional import answer_key, validators
 from api.urls import router
 from api.views import ChangeFeedView, ChipViewSet
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
@@ -158,7 +158,7 @@ def test_an_unknown_parameter_is_a_400_whatever_its_conditional_headers(client, 
 def test_an_unknown_parameter_is_never_answered_from_the_cache(client, records, url):
     bad = f"{url}?develper=nvidia"
     # Whatever the cache holds under its tag (an answer cached before the parameter was refused, say).
-    cache.set(cache_key(tag_of(bad)), {"content": b"{}", "headers": {"Content-Type": "application/json"}}, 60)
+    cache.set(answer_key(tag_of(bad)), {"content": b"{}", "headers": {"Content-Type": "application/json"}}, 60)
     response = client.get(bad)
     assert response.status_code == 400
     assert list(response.json()) == ["develper"]
