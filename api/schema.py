@@ -177,7 +177,7 @@ def document_unknown_parameters(operation: dict) -> None:
 
 class RegistryFilterExtension(DjangoFilterExtension):
     """django-filter's parameters as drf-spectacular documents them, plus what our filter classes declare
-    (``api.filtersets``): ``value_schema`` for one value, ``blank_means_absent`` as ``allowEmptyValue``.
+    (``api.filters``): ``value_schema`` for one value, ``blank_means_absent`` as ``allowEmptyValue``.
     Sort keys get readable enum member names (``RELEASED_ON_DESC`` rather than ``VALUE_4``)."""
 
     priority = 1

@@ -2,7 +2,7 @@
 
 Every knob a deployment may turn is read from the environment (``DJANGO_*``, ``DATABASE_URL``,
 ``DATABASE_REPLICA_URLS``, ``CACHE_URL``); the defaults are safe for the embedded SQLite setup that ``make serve``
-runs. See README.md and docs/deploy.md for the list.
+runs. Every variable is read through ``config.env``; docs/deploy.md lists them all.
 """
 
 import os
@@ -17,43 +17,10 @@ from corsheaders.defaults import default_headers as cors_default_headers
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import api_rate, env_bool, env_int, env_list, env_path, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean environment variable; refuse anything that is not clearly true or false."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    """Read a comma-separated environment variable into a list, ignoring blanks."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    """Read a whole-number environment variable; refuse anything else, or a number below ``minimum``."""
-    raw = os.environ.get(name, "").strip()
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be {minimum} or more; got {value}")
-    return value
+VAR_DIR = env_path("DJANGO_VAR_DIR", BASE_DIR / "var")
 
 
 def cache_config(url: str) -> dict:
@@ -81,20 +48,6 @@ def throttle_cache_config(url: str, path: Path) -> dict:
     return cache_config(url)
 
 
-# A DRF rate: how many requests per second, minute, hour or day (DRF reads the period's first letter only).
-RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
-
-
-def api_rate(name: str, default: str) -> str | None:
-    """An API rate limit such as ``120/minute``; ``off`` is no limit (None)."""
-    raw = os.environ.get(name, "").strip() or default
-    if raw.lower() == "off":
-        return None
-    if not RATE.fullmatch(raw):
-        raise ImproperlyConfigured(f"{name} must be a rate such as 120/minute or 5000/hour, or off; got {raw!r}")
-    return raw
-
-
 def admin_path(raw: str) -> str:
     """The admin's URL prefix, e.g. ``curators/``: one or more path segments, never under the API."""
     value = raw.strip().strip("/") + "/"
@@ -108,7 +61,7 @@ def admin_path(raw: str) -> str:
 
 def load_or_create_secret_key() -> str:
     """Use DJANGO_SECRET_KEY, or a random key generated once and kept in var/ (never in the repo)."""
-    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    key = env_str("DJANGO_SECRET_KEY", "")
     if key:
         return key
     key_file = VAR_DIR / "secret_key"
@@ -148,7 +101,7 @@ INSTALLED_APPS = [
     "api",
 ]
 
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain").strip().lower() or "plain"
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").lower()
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}")
 
@@ -198,8 +151,8 @@ TEMPLATES = [
 
 DB_CONN_MAX_AGE = env_int("DJANGO_DB_CONN_MAX_AGE", 60)
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'registry.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'registry.sqlite3'}"),
         conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
@@ -236,7 +189,7 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     DATABASE_REPLICAS.append(f"replica_{number}")
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
-cache_url = os.environ.get("CACHE_URL", "").strip()  # lower case: not a setting (it may hold a password)
+cache_url = env_str("CACHE_URL", "")  # lower case: not a setting (it may hold a password)
 # Rate-limit counts in "throttle" (api/throttling.py): shared by the workers of a machine at least, so that the limit
 # does not grow with their number. At most 100,000 addresses are counted at once (about 1 KB each); past that, the
 # counts closest to expiring are dropped. Rendered answers (api/conditional.py) in "default": in each process's
@@ -270,7 +223,7 @@ AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
 AXES_VERBOSE = False
 
 # Where the curators' admin lives: moving it off the well-known /admin/ keeps most password guessers away.
-ADMIN_PATH = admin_path(os.environ.get("DJANGO_ADMIN_PATH", "admin/"))
+ADMIN_PATH = admin_path(env_str("DJANGO_ADMIN_PATH", "admin/"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -285,10 +238,10 @@ USE_I18N = True
 USE_TZ = True
 
 # Where `make serve` writes the current dataset release (export_dataset), served by /api/v1/dataset/.
-RELEASE_DIR = Path(os.environ.get("DJANGO_RELEASE_DIR", VAR_DIR / "release"))
+RELEASE_DIR = env_path("DJANGO_RELEASE_DIR", VAR_DIR / "release")
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = env_path("DJANGO_STATIC_ROOT", VAR_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -360,8 +313,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    # django-filter, parsing each request's parameters once (see api.conditional.FilterBackend).
-    "DEFAULT_FILTER_BACKENDS": ["api.conditional.FilterBackend"],
+    # django-filter, parsing each request's parameters once (see api.filters.FilterBackend).
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "api.schema.RegistryAutoSchema",
     # An unknown ?format= is a 400 naming the parameter (DRF's own answer is a 404).
@@ -383,8 +336,8 @@ SPECTACULAR_SETTINGS = {
         "the export controls on AI chips, and the organizations, chips and sources these refer to. "
         "Read-only and anonymous; only published records are served, and every record cites its sources.\n\n"
         "Lists are paginated with `limit` (1 to 500, default 50) and `offset`. Filters follow one convention: "
-        "a slug parameter takes the slug of a published record (one that names none matches nothing), an enum "
-        "parameter one of the enum's values; repeating a parameter means OR, different parameters AND; "
+        "a slug parameter takes the slug of a published record (one that names none is a 400, not an empty list), an "
+        "enum parameter one of the enum's values; repeating a parameter means OR, different parameters AND; "
         "`<field>_after` / `<field>_before` and `<field>_min` / `<field>_max` are inclusive ranges. A parameter "
         "that does not parse is answered with a 400 whose body names it and says what was expected; an empty "
         "value counts as not given where the parameter says `allowEmptyValue`.\n\n"
@@ -436,5 +389,5 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }

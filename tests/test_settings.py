@@ -1,5 +1,6 @@
 """Settings come from the environment, with safe defaults; the production checklist is clean."""
 
+import ast
 import os
 import re
 import secrets
@@ -10,9 +11,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from config import env as config_env
 from config import settings as project_settings
+from config.env import api_rate, env_bool, env_int, env_list, env_path, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config"
 
 
 def run_manage(*args, env_overrides, tmp_path):
@@ -47,27 +51,43 @@ def test_sqlite_connections_are_kept_between_requests(tmp_path, overrides, expec
 def test_env_bool_refuses_unclear_values(monkeypatch):
     monkeypatch.setenv("DJANGO_TEST_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_FLAG"):
-        project_settings.env_bool("DJANGO_TEST_FLAG", False)
+        env_bool("DJANGO_TEST_FLAG", False)
     monkeypatch.setenv("DJANGO_TEST_FLAG", "ON")
-    assert project_settings.env_bool("DJANGO_TEST_FLAG", False) is True
+    assert env_bool("DJANGO_TEST_FLAG", False) is True
+
+
+def test_env_str_strips_and_reads_empty_as_not_set(monkeypatch):
+    monkeypatch.setenv("DJANGO_TEST_TEXT", "  json ")
+    assert env_str("DJANGO_TEST_TEXT", "plain") == "json"
+    monkeypatch.setenv("DJANGO_TEST_TEXT", " ")
+    assert env_str("DJANGO_TEST_TEXT", "plain") == "plain"
+    monkeypatch.delenv("DJANGO_TEST_TEXT")
+    assert env_str("DJANGO_TEST_TEXT", "plain") == "plain"
+
+
+def test_env_path_reads_empty_as_not_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("DJANGO_TEST_DIR", f" {tmp_path} ")
+    assert env_path("DJANGO_TEST_DIR", Path("var")) == tmp_path
+    monkeypatch.setenv("DJANGO_TEST_DIR", "")
+    assert env_path("DJANGO_TEST_DIR", Path("var")) == Path("var")
 
 
 def test_env_list_splits_on_commas(monkeypatch):
     monkeypatch.setenv("DJANGO_TEST_HOSTS", " example.org, ,api.example.org ")
-    assert project_settings.env_list("DJANGO_TEST_HOSTS", []) == ["example.org", "api.example.org"]
+    assert env_list("DJANGO_TEST_HOSTS", []) == ["example.org", "api.example.org"]
 
 
 def test_env_int_refuses_what_is_not_a_whole_number_in_range(monkeypatch):
     monkeypatch.setenv("DJANGO_TEST_NUMBER", " 7 ")
-    assert project_settings.env_int("DJANGO_TEST_NUMBER", 1) == 7
+    assert env_int("DJANGO_TEST_NUMBER", 1) == 7
     monkeypatch.setenv("DJANGO_TEST_NUMBER", "")
-    assert project_settings.env_int("DJANGO_TEST_NUMBER", 1) == 1
+    assert env_int("DJANGO_TEST_NUMBER", 1) == 1
     monkeypatch.setenv("DJANGO_TEST_NUMBER", "7.5")
     with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_NUMBER must be a whole number"):
-        project_settings.env_int("DJANGO_TEST_NUMBER", 1)
+        env_int("DJANGO_TEST_NUMBER", 1)
     monkeypatch.setenv("DJANGO_TEST_NUMBER", "0")
     with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_NUMBER must be 1 or more"):
-        project_settings.env_int("DJANGO_TEST_NUMBER", 5, minimum=1)
+        env_int("DJANGO_TEST_NUMBER", 5, minimum=1)
 
 
 @pytest.mark.parametrize(
@@ -105,14 +125,14 @@ def test_an_unknown_cache_url_is_refused_without_echoing_credentials():
 )
 def test_api_rate_reads_drf_rates_and_off(monkeypatch, raw, rate):
     monkeypatch.setenv("DJANGO_TEST_RATE", raw)
-    assert project_settings.api_rate("DJANGO_TEST_RATE", "120/minute") == rate
+    assert api_rate("DJANGO_TEST_RATE", "120/minute") == rate
 
 
 @pytest.mark.parametrize("raw", ["120", "120/fortnight", "0/minute", "many/minute", "120 / minute"])
 def test_api_rate_refuses_what_drf_would_misread(monkeypatch, raw):
     monkeypatch.setenv("DJANGO_TEST_RATE", raw)
     with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_RATE must be a rate"):
-        project_settings.api_rate("DJANGO_TEST_RATE", "120/minute")
+        api_rate("DJANGO_TEST_RATE", "120/minute")
 
 
 def test_replica_urls_become_test_mirrored_databases_and_the_cache_url_redis(tmp_path):
@@ -225,3 +245,54 @@ def test_check_deploy_has_no_errors_and_only_the_documented_https_warnings(tmp_p
 def test_migrations_are_in_step_with_the_models(tmp_path):
     result = run_manage("makemigrations", "--check", "--dry-run", env_overrides={}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def variables_read_by_config() -> set[str]:
+    """The environment variables config/ reads: the name given to every call of a ``config.env`` reader."""
+    readers = set(config_env.__all__)
+    names = set()
+    for path in CONFIG.glob("*.py"):
+        if path.name == "env.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in readers:
+                name = node.args[0]
+                assert isinstance(name, ast.Constant), f"{path.name}:{node.lineno}: name the variable literally"
+                names.add(name.value)
+    return names
+
+
+def documented_variables() -> dict[str, list[str]]:
+    """The rows of docs/deploy.md's table of environment variables: each name with its other cells."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    section = text.split("\n## Environment variables\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and (name := re.fullmatch(r"`([A-Z][A-Z0-9_]*)`", cells[0])):
+            rows[name[1]] = cells[1:]
+    return rows
+
+
+def test_config_reads_the_environment_only_through_config_env():
+    # Otherwise a variable could be read where the table's test below does not look. (wsgi.py and asgi.py name
+    # the settings module, as Django's do.)
+    for path in CONFIG.glob("*.py"):
+        if path.name != "env.py":
+            text = path.read_text()
+            found = re.findall(
+                r'os\.(?:environ|getenv)\b(?!\.setdefault\("DJANGO_SETTINGS_MODULE")|dj_database_url\.config', text
+            )
+            assert found == [], f"{path.name} reads the environment itself: {found}"
+
+
+def test_every_environment_variable_is_in_the_deployment_table():
+    read = variables_read_by_config()
+    assert {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_STATIC_ROOT"} <= read
+    table = documented_variables()
+    assert sorted(read - table.keys()) == [], "docs/deploy.md's table lacks these"
+    # Nor does the table list what nothing reads, but for the Makefile's own (WEB_CONCURRENCY).
+    makefile = (ROOT / "Makefile").read_text()
+    assert [name for name in table.keys() - read if f"${{{name}" not in makefile] == []
+    # Each with its default and its meaning.
+    assert [name for name, cells in table.items() if len(cells) != 2 or not all(cells)] == []

@@ -1,0 +1,439 @@
+"""The filter toolkit behind ``api.filtersets``: the filter classes every resource's query parameters are made
+of, their error messages, and the base FilterSet.
+
+The conventions these implement are in ``api.filtersets``. Each filter class also says what its parameter accepts
+beyond its type, for the OpenAPI schema (``api.schema.RegistryFilterExtension`` reads it): ``value_schema``
+(keywords for one value, such as a slug's pattern) and ``blank_means_absent`` (documented as ``allowEmptyValue``).
+The schema then matches what the parameter really accepts, so that client generators and schemathesis see the
+same contract as the server.
+"""
+
+import copy
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, ProhibitNullCharactersValidator
+from django.db.models import F, Q
+from django_filters import rest_framework as filters
+from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleChoiceField, MultipleChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.widgets import BaseCSVWidget
+
+from datasets import search
+
+__all__ = [
+    "BooleanFilter",
+    "DateFilter",
+    "DateTimeFilter",
+    "EnumFilter",
+    "ExactTextFilter",
+    "FilterBackend",
+    "FilterSet",
+    "OrderingFilter",
+    "SearchFilter",
+    "SlugFilter",
+    "WholeNumberFilter",
+    "date_range",
+    "filter_in",
+    "number_range",
+    "ordering_filter",
+]
+
+INVALID_DATE = "Enter a valid date (YYYY-MM-DD)."
+INVALID_DATETIME = "Enter a valid ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z (or a date, 2025-01-31)."
+INVALID_WHOLE_NUMBER = "Enter a whole number."
+GIVEN_MORE_THAN_ONCE = "Give this parameter once: it takes a single value."
+INVALID_SORT_KEYS = "Enter sort keys separated by single commas, without an empty one."
+UNKNOWN_SLUG = "Select a valid choice. %(value)s is not the slug of a published record."
+INVALID_SLUG = "Enter a valid slug (letters, digits, hyphens, underscores); got %(value)r."
+OUT_OF_RANGE_DATETIME = "Enter a date-time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z."
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# Text parameters refuse NUL, which no stored text holds and PostgreSQL cannot even compare with.
+TEXT_PATTERN = r"^[^\x00]*$"
+MAX_WHOLE_NUMBER = 2**63 - 1
+
+
+# Filter classes: the few shapes every resource's parameters take.
+
+
+class DateFilter(filters.DateFilter):
+    """A date in ISO 8601 form (YYYY-MM-DD) only, so that 01/02/2025 is refused rather than guessed at."""
+
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("error_messages", {"invalid": INVALID_DATE})
+        super().__init__(*args, **kwargs)
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time that exists in UTC: 0001-01-01T00:00:00+01:00 is in year 0 there, which the
+    database adapter cannot represent (a server error, not a 400, before this check)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                moment.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(OUT_OF_RANGE_DATETIME, code="invalid") from None
+        return moment
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time (a date alone means its midnight UTC)."""
+
+    field_class = UTCDateTimeField
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": INVALID_DATETIME})
+        super().__init__(*args, **kwargs)
+
+
+class WholeNumberFilter(filters.NumberFilter):
+    """A whole number from 0 to 2^63 - 1 (parameter counts, TPP): larger numbers would overflow the
+    database's integers and fail as a server error instead of a 400."""
+
+    field_class = forms.IntegerField
+    value_schema = {"format": "int64", "minimum": 0, "maximum": MAX_WHOLE_NUMBER}
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("error_messages", {"invalid": INVALID_WHOLE_NUMBER})
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return MaxValueValidator(MAX_WHOLE_NUMBER)
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` / ``false`` (or ``1`` / ``0``); anything else is an error instead of being ignored."""
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "Yes"), ("false", "No")])
+    values = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.values[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError('Enter "true" or "false".', code="invalid") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A boolean parameter that refuses values other than true/false (the REST framework flavour of
+    django-filter's BooleanFilter reads anything else as "no filter")."""
+
+    field_class = StrictBooleanField
+    blank_means_absent = True
+
+
+class EnumField(MultipleChoiceField):
+    """django-filter's field for several enum values, copied for each request without its choices: Django
+    deep-copies a choice field's choices with every form (250 countries, several times per request), though
+    they never change."""
+
+    __deepcopy__ = forms.Field.__deepcopy__
+
+
+class EnumFilter(filters.MultipleChoiceFilter):
+    """One or more values of an enum; repeat the parameter for OR. An unknown value is a 400."""
+
+    field_class = EnumField
+
+    def __init__(self, *args, **kwargs):
+        # filter_in() keeps one row per record without a DISTINCT.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return filter_in(qs, self.field_name, value) if value else qs
+
+
+class SlugsField(ModelMultipleChoiceField):
+    """The published records named by one or more slugs, as a queryset (None when the parameter is absent).
+
+    A malformed slug is a 400, and so is a well-formed one that names no published record (a typo, a
+    withdrawn or unpublished record): a filter on a record that does not exist is a mistake worth saying,
+    not an empty answer that looks like "no such grants".
+    """
+
+    slug = re.compile(SLUG_PATTERN)
+
+    def clean(self, value):
+        if not value:
+            return None
+        bad = [slug for slug in value if not self.slug.fullmatch(str(slug))]
+        if bad:
+            raise ValidationError(INVALID_SLUG, code="invalid_slug", params={"value": bad[0]})
+        found = dict(self.queryset.filter(**{f"{self.to_field_name}__in": value}).values_list(self.to_field_name, "pk"))
+        unknown = [slug for slug in value if slug not in found]
+        if unknown:
+            raise ValidationError(UNKNOWN_SLUG, code="unknown_slug", params={"value": unknown[0]})
+        return self.queryset.model._default_manager.filter(pk__in=found.values())
+
+
+class SlugFilter(filters.ModelMultipleChoiceFilter):
+    """One or more slugs of published records; repeat the parameter for OR. A malformed slug, or one that
+    names no published record, is a 400."""
+
+    field_class = SlugsField
+    value_schema = {"pattern": SLUG_PATTERN}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        if kwargs.get("help_text"):
+            kwargs["help_text"] += " A slug that names no published record is a 400."
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        # ``value``: the named records (SlugsField has refused any unknown slug), or None when not given.
+        return qs if value is None else filter_in(qs, self.field_name, value)
+
+
+class RepeatableTextInput(forms.TextInput):
+    """A text box whose parameter may be repeated: the form field receives every value."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+
+    def format_value(self, value):
+        return value[0] if isinstance(value, list) and value else None
+
+
+class RepeatableTextField(forms.Field):
+    """The non-blank values of a repeatable text parameter, stripped; NUL is refused, as by every text field."""
+
+    widget = RepeatableTextInput
+
+    def to_python(self, value):
+        texts = [text.strip() for text in value or [] if text and text.strip()]
+        for text in texts:
+            ProhibitNullCharactersValidator()(text)
+        return texts
+
+
+class ExactTextFilter(filters.MultipleChoiceFilter):
+    """One or more texts matched exactly, ignoring case; repeat the parameter for OR.
+
+    A MultipleChoiceFilter without choices, so that the schema documents a repeatable parameter.
+    """
+
+    field_class = RepeatableTextField
+    value_schema = {"pattern": TEXT_PATTERN}
+    blank_means_absent = True
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matches = Q()
+        for text in value:
+            matches |= Q(**{f"{self.field_name}__iexact": text})
+        return qs.filter(matches)
+
+
+class SearchFilter(filters.CharFilter):
+    """Free-text search: records in which one of the model's searched fields (``datasets.search``) contains the
+    text, ignoring case, found through the database's search index; in the search's own order (best matches
+    first on PostgreSQL) unless another parameter has already set one (``updated_since``; ``ordering``, applied
+    last, replaces any order anyway)."""
+
+    value_schema = {"pattern": TEXT_PATTERN}
+    blank_means_absent = True
+
+    def __init__(self, model=None, **kwargs):
+        if model is None:
+            what = "searched fields"
+        else:
+            *fields, last = search.SEARCHED_FIELDS[model]
+            what = f"{', '.join(fields)} or {last}" if fields else last
+        kwargs.setdefault(
+            "help_text",
+            f"Case-insensitive search: records whose {what} contain this text. Unless `ordering` or "
+            "`updated_since` sets the order, the best matches come first on a server that runs on PostgreSQL "
+            "(by trigram similarity, then by slug), and by slug otherwise.",
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        text = (value or "").strip()
+        if not text:
+            return qs
+        found = search.matching(qs, text)
+        return found if found.query.order_by else search.ordered(found, text)
+
+
+def filter_in(queryset, path: str, values):
+    """Records whose ``path`` is any of ``values``.
+
+    Through a to-many relation the match is a ``pk IN (subquery)``: a record that matches several
+    values is listed once, without a DISTINCT over the whole result.
+    """
+    lookup = {f"{path}__in": values}
+    if not _crosses_to_many(queryset.model, path):
+        return queryset.filter(**lookup)
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(**lookup).values("pk"))
+
+
+def _crosses_to_many(model, path: str) -> bool:
+    """Whether the ``__``-separated lookup path goes through a to-many relation."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+class RepeatableCSVSelect(BaseCSVWidget, forms.Select):
+    """Comma-separated values, in one parameter or several: ``?ordering=a,b`` and ``?ordering=a&ordering=b``
+    read the same (django-filter's widget keeps only the last of repeated parameters, and openapi-python-client
+    sends a list as repeated parameters). An empty parameter counts as not given; an empty item between commas
+    (``?ordering=a,,b``) stays, for the field to refuse."""
+
+    def value_from_datadict(self, data, files, name):
+        if not hasattr(data, "getlist"):
+            return super().value_from_datadict(data, files, name)
+        values = data.getlist(name)
+        if not values:
+            return None
+        return [part for value in values if value for part in value.split(",")]
+
+
+class SortKeysField(BaseCSVField):
+    """Sort keys, each one of the choices: an empty one (``?ordering=name,``) is an error, not ignored."""
+
+    def clean(self, value):
+        if value and "" in value:
+            raise ValidationError(INVALID_SORT_KEYS, code="invalid")
+        return super().clean(value)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Sort by the listed fields (``-`` for descending, comma-separated or repeated). Records without a value
+    come last in either direction (SQLite and PostgreSQL disagree otherwise), and ties are broken by slug, so
+    that pages never overlap."""
+
+    base_field_class = SortKeysField
+    blank_means_absent = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVSelect)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in filter(None, value):
+            field = self.get_ordering_value(param)
+            if field.startswith("-"):
+                ordering.append(F(field[1:]).desc(nulls_last=True))
+            else:
+                ordering.append(F(field).asc(nulls_last=True))
+        return qs.order_by(*ordering, "slug")
+
+
+def ordering_filter(*fields: str) -> OrderingFilter:
+    """The ``ordering`` parameter over ``fields`` (plus slug and updated_at, on every resource)."""
+    names = ("slug", *fields, "updated_at")
+    return OrderingFilter(
+        fields=[(name, name) for name in names],
+        help_text=f"Sort order: one or more of {', '.join(names)}, comma-separated (or repeat the parameter); "
+        "prefix a field with `-` for descending order. Default: slug. Records without a value come last; ties "
+        "are broken by slug.",
+    )
+
+
+def date_range(field: str, what: str) -> tuple[DateFilter, DateFilter]:
+    """The ``<field>_after`` / ``<field>_before`` pair, both inclusive."""
+    return (
+        DateFilter(field_name=field, lookup_expr="gte", help_text=f"{what} on or after this date (YYYY-MM-DD)."),
+        DateFilter(field_name=field, lookup_expr="lte", help_text=f"{what} on or before this date (YYYY-MM-DD)."),
+    )
+
+
+def number_range(field: str, what: str) -> tuple[WholeNumberFilter, WholeNumberFilter]:
+    """The ``<field>_min`` / ``<field>_max`` pair, both inclusive."""
+    return (
+        WholeNumberFilter(field_name=field, lookup_expr="gte", help_text=f"{what} of at least this value."),
+        WholeNumberFilter(field_name=field, lookup_expr="lte", help_text=f"{what} of at most this value."),
+    )
+
+
+# The base FilterSet.
+
+
+class FilterForm(forms.Form):
+    """The form behind every FilterSet: a single-value parameter given more than once is an error, where
+    Django would read the last value and ignore the others (``?tpp_max=high&tpp_max=5``)."""
+
+    repeatable_widgets = (forms.SelectMultiple, RepeatableTextInput, RepeatableCSVSelect)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if hasattr(self.data, "getlist"):
+            for name, field in self.fields.items():
+                if not isinstance(field.widget, self.repeatable_widgets) and len(self.data.getlist(name)) > 1:
+                    self.add_error(name, ValidationError(GIVEN_MORE_THAN_ONCE, code="repeated"))
+        return cleaned_data
+
+
+class SharedFilters(dict):
+    """A FilterSet's declared filters, copied for each request one by one and shallowly. django-filter
+    deep-copies them all, their choices and querysets included, for every request; nothing of a filter changes
+    after its declaration but the ``model`` and ``parent`` each copy is given."""
+
+    def __deepcopy__(self, memo):
+        return SharedFilters({name: self._copy(filter_) for name, filter_ in self.items()})
+
+    @staticmethod
+    def _copy(filter_):
+        copied = copy.copy(filter_)
+        if filter_.method is not None:
+            # Its FilterMethod is bound to the filter it was made for: bind a new one to the copy.
+            copied.method = filter_.method
+        return copied
+
+
+class FilterSet(filters.FilterSet):
+    """django-filter's FilterSet, built for each request without rebuilding what never changes: the filters
+    are copied shallowly (``SharedFilters``), the form class is made once per FilterSet, on ``FilterForm``."""
+
+    @classmethod
+    def get_filters(cls):
+        return SharedFilters(super().get_filters())
+
+    def get_form_class(self):
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
+            type(self)._form_class = form_class
+        return form_class
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, parsing a request's parameters once: the FilterSet that checked them
+    (``api.conditional.PublicReadMixin.validate_parameters``) is the one that then filters, so that each slug
+    parameter is looked up in the database once per request, not once per use. The view keeps it, as
+    ``checked_filterset``."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = getattr(view, "checked_filterset", None)
+        if filterset is not None and type(filterset) is self.get_filterset_class(view, queryset):
+            filterset.queryset = queryset
+            filterset.__dict__.pop("_qs", None)
+            return filterset
+        filterset = super().get_filterset(request, queryset, view)
+        view.checked_filterset = filterset
+        return filterset
