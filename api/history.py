@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datasets.models import PRIVATE_FIELDS
 from datasets.models.base import ReviewedRecord
+from datasets.querysets import published_lookup
 
 # Bookkeeping that changes with every save but means nothing to the public.
 NOT_COMPARED = {*PRIVATE_FIELDS, "id", "slug", "created_at", "updated_at"}
@@ -50,7 +51,7 @@ def public_versions(record: ReviewedRecord) -> list[PublicVersion]:
     slugs = _slug_lookup(model, fields)
     versions: list[PublicVersion] = []
     previous: dict | None = None
-    states = record.history.filter(review_status="published").order_by("history_date", "history_id")
+    states = record.history.filter(published_lookup()).order_by("history_date", "history_id")
     for historical in states:
         state = {field.name: _value(historical, field) for field in fields}
         state.update(_many_to_many(historical, model))

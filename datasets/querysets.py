@@ -33,10 +33,6 @@ class ReviewedQuerySet(models.QuerySet):
         """Records the public may see: published, not drafts, not in review, not withdrawn."""
         return self.filter(published_lookup())
 
-    def withdrawn(self):
-        """Records taken back from the public; mirrors must remove them."""
-        return self.filter(review_status=ReviewStatusChoices.WITHDRAWN)
-
 
 class SlugManager(models.Manager.from_queryset(ReviewedQuerySet)):
     """Manager of slugged records: the slug is the natural key used in fixtures and releases."""

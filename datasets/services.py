@@ -6,18 +6,24 @@ review state from ``save()`` or a signal. Each function checks that the change i
 
 The rules (README "Curating"):
 
-- draft -> in_review -> published; published -> withdrawn; in_review or withdrawn -> draft.
+- The workflow's steps are one table, ``TRANSITIONS``: each step's name, label, the states it starts from
+  (draft -> in_review -> published; published -> withdrawn; in_review or withdrawn -> draft; published ->
+  a draft revision), who may run it and its function here. Each function checks its step against the table,
+  and the admin makes its buttons, actions and views from it.
 - Publishing and withdrawing need the reviewer role (``review_<model>`` permission), and the reviewer who
   publishes wrote none of the content being published (four eyes, ``authors()``). Only a real change of a
   field, a relation or a citation counts as writing: a save that changes nothing records nothing.
-- A published record is never edited in place: ``start_revision`` makes a draft copy that goes through
-  review, and publishing that copy applies it to the published record in one transaction. Until then the
-  public keeps seeing the published version.
+- A published or withdrawn record is never edited in place (``ReviewedRecord.is_locked``): ``start_revision``
+  makes a draft copy of a published one that goes through review, and publishing that copy applies it to the
+  published record in one transaction. Until then the public keeps seeing the published version.
 - Every change the public can see is appended to the change feed (``ChangeEvent``) in commit order, and the
   record's ``updated_at`` becomes that same instant.
 - Records are withdrawn, never deleted: only a draft that the public never saw may be deleted
   (``delete_draft``); a record in review, published or withdrawn never is.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -25,18 +31,12 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from datasets.choices import ReviewStatusChoices
-from datasets.models import PRIVATE_FIELDS, ChangeEvent, ChangeTypeChoices, ReviewedRecord
+from datasets.models import PRIVATE_FIELDS, AccessGrant, ChangeEvent, ChangeTypeChoices, ReviewedRecord
+from datasets.querysets import published_lookup
 from datasets.resources import resource_of
 
 Status = ReviewStatusChoices
 
-# Which states each transition may start from.
-ALLOWED_FROM = {
-    "submit_for_review": {Status.DRAFT},
-    "publish": {Status.IN_REVIEW},
-    "withdraw": {Status.PUBLISHED},
-    "return_to_draft": {Status.IN_REVIEW, Status.WITHDRAWN},
-}
 # Records whose updated_at one statement sets (within every database's limit of parameters).
 UPDATE_BATCH = 500
 # Any 64-bit number, the same everywhere: the PostgreSQL advisory lock that orders the change feed.
@@ -68,6 +68,39 @@ def resource_name(model) -> str:
 def can_review(user, record) -> bool:
     """Whether ``user`` holds the reviewer role for this kind of record."""
     return user is not None and user.has_perm(f"datasets.review_{record._meta.model_name}")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step of the review workflow: a row of ``TRANSITIONS``."""
+
+    # Stable: the step's admin URL segment and list action name.
+    name: str
+    # The button's text, and the title of the page that confirms the step.
+    label: str
+    # The review states the step may start from.
+    from_states: tuple[str, ...]
+    # The function that takes the step: function(record, user), or function(record, user, reason).
+    function: Callable[..., ReviewedRecord]
+    # What the step did, for messages: "3 record(s) published."
+    done: str
+    # Who may run it: reviewers only (``can_review``), or any curator.
+    reviewers_only: bool = False
+    # The step's list action ("... selected records ..."); empty for a step taken one record at a time.
+    action: str = ""
+    # The step asks why (kept in the record's notes and history).
+    needs_reason: bool = False
+
+    def offered_for(self, record: ReviewedRecord, user) -> bool:
+        """Whether to offer the step on ``record`` to ``user``: the record is in a state the step starts from
+        and the user may run it. Its function still checks the rest (four eyes, a reason, a stale record)."""
+        return record.review_status in self.from_states and (not self.reviewers_only or can_review(user, record))
+
+    def run(self, record: ReviewedRecord, user, reason: str = "") -> ReviewedRecord:
+        """Take the step on ``record`` as ``user``; returns the record to show next."""
+        if self.needs_reason:
+            return self.function(record, user, reason)
+        return self.function(record, user)
 
 
 def record_change(record: ReviewedRecord, change: str) -> ChangeEvent:
@@ -104,13 +137,20 @@ def record_changes(changes: list[tuple[type, str, str]]) -> list[ChangeEvent]:
     return ChangeEvent.objects.bulk_create(events)
 
 
-def _check_from(record: ReviewedRecord, name: str) -> None:
-    if record.review_status not in ALLOWED_FROM[name]:
-        allowed = " or ".join(sorted(ALLOWED_FROM[name]))
+def _check_allowed(record: ReviewedRecord, user, name: str, refusal: str = "") -> None:
+    """Refuse step ``name`` unless ``TRANSITIONS`` allows it from the record's state and to the user's role
+    (``refusal``, if given, is the message for a record in another state)."""
+    transition = TRANSITIONS[name]
+    verb = name.replace("_", " ")
+    if record.review_status not in transition.from_states:
+        allowed = " or ".join(sorted(transition.from_states))
         raise TransitionError(
-            f"{record._meta.verbose_name} {record.slug!r} is {record.review_status}; "
-            f"{name.replace('_', ' ')} needs a record that is {allowed}."
+            refusal
+            or f"{record._meta.verbose_name} {record.slug!r} is {record.review_status}; "
+            f"{verb} needs a record that is {allowed}."
         )
+    if transition.reviewers_only and not can_review(user, record):
+        raise TransitionError(f"Only a reviewer can {verb} {record._meta.verbose_name_plural}.")
 
 
 def _claim(record: ReviewedRecord) -> None:
@@ -136,15 +176,10 @@ def _set_status(record: ReviewedRecord, status: str, user, reason: str, *extra_f
     update_change_reason(record, reason)
 
 
-def _check_reviewer(record: ReviewedRecord, user, verb: str) -> None:
-    if not can_review(user, record):
-        raise TransitionError(f"Only a reviewer can {verb} {record._meta.verbose_name_plural}.")
-
-
 @transaction.atomic
 def submit_for_review(record: ReviewedRecord, user=None) -> ReviewedRecord:
     """A draft is ready: ask a second person to review it."""
-    _check_from(record, "submit_for_review")
+    _check_allowed(record, user, "submit_for_review")
     _set_status(record, Status.IN_REVIEW, user, "Submitted for review")
     return record
 
@@ -155,8 +190,7 @@ def publish(record: ReviewedRecord, reviewer) -> ReviewedRecord:
 
     Returns the public record.
     """
-    _check_from(record, "publish")
-    _check_reviewer(record, reviewer, "publish")
+    _check_allowed(record, reviewer, "publish")
     if reviewer.pk in authors(record):
         raise TransitionError(
             f"You wrote part of {record._meta.verbose_name} {record.slug!r}: "
@@ -172,8 +206,7 @@ def publish(record: ReviewedRecord, reviewer) -> ReviewedRecord:
 @transaction.atomic
 def withdraw(record: ReviewedRecord, reviewer, reason: str) -> ReviewedRecord:
     """Take a published record back from the public (records are withdrawn, never deleted)."""
-    _check_from(record, "withdraw")
-    _check_reviewer(record, reviewer, "withdraw")
+    _check_allowed(record, reviewer, "withdraw")
     if not reason.strip():
         raise TransitionError("Withdrawing a record needs a reason.")
     record.curator_notes = f"{record.curator_notes}\nWithdrawn: {reason.strip()}".strip()
@@ -185,9 +218,94 @@ def withdraw(record: ReviewedRecord, reviewer, reason: str) -> ReviewedRecord:
 @transaction.atomic
 def return_to_draft(record: ReviewedRecord, user=None) -> ReviewedRecord:
     """Send a record in review, or a withdrawn one, back to draft for more work."""
-    _check_from(record, "return_to_draft")
+    _check_allowed(record, user, "return_to_draft")
     _set_status(record, Status.DRAFT, user, "Returned to draft")
     return record
+
+
+@transaction.atomic
+def start_revision(record: ReviewedRecord, user, source=None) -> ReviewedRecord:
+    """A draft copy of a published record (with its relations and citations) to edit and review.
+
+    ``source`` (a historical version of the record) gives the copy's values, for reverting to an earlier
+    version; by default the record itself, whose copy is nobody's writing. The published record stays as it is
+    until the copy is published.
+    """
+    _check_allowed(record, user, "start_revision", "Only a published record needs a revision; edit this one directly.")
+    existing = type(record).objects.filter(revision_of=record).exclude(review_status=Status.WITHDRAWN).first()
+    if existing is not None:
+        raise TransitionError(f"{record.slug!r} already has a revision under way: {existing.slug!r}.")
+    model = type(record)
+    reverting = source is not None
+    source = source or record
+    copy = model(revision_of=record, review_status=Status.DRAFT, last_edited_by=user if reverting else None)
+    _copy_fields(source, copy)
+    copy.slug = _revision_slug(record)
+    # The copy's first version is written once its relations and citations are in place, so that it holds
+    # the whole copy.
+    copy.skip_history_when_saving = True
+    copy.save()
+    for field in model._meta.many_to_many:
+        getattr(copy, field.name).set(_m2m_values(source, field))
+    cited = citation_model(model)
+    if cited is not None:
+        for citation in _citations_of(record, source):
+            _copy_citation(cited, copy, citation)
+    del copy.skip_history_when_saving
+    copy._history_user = user
+    copy.save()
+    update_change_reason(copy, f"Revision of {record.slug}")
+    return copy
+
+
+# The review workflow's steps, in the order the admin shows them.
+TRANSITIONS: dict[str, Transition] = {
+    transition.name: transition
+    for transition in (
+        Transition(
+            "submit_for_review",
+            label="Submit for review",
+            from_states=(Status.DRAFT,),
+            function=submit_for_review,
+            done="submitted for review",
+            action="Submit selected records for review",
+        ),
+        Transition(
+            "publish",
+            label="Publish",
+            from_states=(Status.IN_REVIEW,),
+            function=publish,
+            done="published",
+            reviewers_only=True,
+            action="Publish selected records (reviewed)",
+        ),
+        Transition(
+            "return_to_draft",
+            label="Return to draft",
+            from_states=(Status.IN_REVIEW, Status.WITHDRAWN),
+            function=return_to_draft,
+            done="returned to draft",
+            action="Return selected records to draft",
+        ),
+        # Makes a new record to edit, so one record at a time: no list action.
+        Transition(
+            "start_revision",
+            label="Propose a change",
+            from_states=(Status.PUBLISHED,),
+            function=start_revision,
+            done="revised",
+        ),
+        Transition(
+            "withdraw",
+            label="Withdraw",
+            from_states=(Status.PUBLISHED,),
+            function=withdraw,
+            done="withdrawn",
+            reviewers_only=True,
+            needs_reason=True,
+        ),
+    )
+}
 
 
 def save_edit(record: ReviewedRecord, user, expected_version: int, reason: str = "", related=None) -> bool:
@@ -203,7 +321,7 @@ def save_edit(record: ReviewedRecord, user, expected_version: int, reason: str =
     meanwhile. Returns whether anything changed.
     """
     model = type(record)
-    if record.pk is not None and record.review_status in (Status.PUBLISHED, Status.WITHDRAWN):
+    if record.pk is not None and record.is_locked:
         raise TransitionError("A published record is changed through a revision (see start_revision).")
     with transaction.atomic():
         if record.pk is None:
@@ -327,7 +445,7 @@ def _public_content(row, model) -> dict | None:
 
 def was_public(record: ReviewedRecord) -> bool:
     """Whether the public ever saw ``record`` (it was published at some point)."""
-    return record.history.filter(review_status=Status.PUBLISHED).exists()
+    return record.history.filter(published_lookup()).exists()
 
 
 def can_delete(record: ReviewedRecord) -> bool:
@@ -366,42 +484,6 @@ def describe_conflict(record: ReviewedRecord, expected_version: int) -> str:
         f"{who} saved this {record._meta.verbose_name} while you were editing it (changed: {fields}). "
         "Your changes were not saved: reload the page to see theirs, then apply yours again."
     )
-
-
-@transaction.atomic
-def start_revision(record: ReviewedRecord, user, source=None) -> ReviewedRecord:
-    """A draft copy of a published record (with its relations and citations) to edit and review.
-
-    ``source`` (a historical version of the record) gives the copy's values, for reverting to an earlier
-    version; by default the record itself, whose copy is nobody's writing. The published record stays as it is
-    until the copy is published.
-    """
-    if record.review_status != Status.PUBLISHED:
-        raise TransitionError("Only a published record needs a revision; edit this one directly.")
-    existing = type(record).objects.filter(revision_of=record).exclude(review_status=Status.WITHDRAWN).first()
-    if existing is not None:
-        raise TransitionError(f"{record.slug!r} already has a revision under way: {existing.slug!r}.")
-    model = type(record)
-    reverting = source is not None
-    source = source or record
-    copy = model(revision_of=record, review_status=Status.DRAFT, last_edited_by=user if reverting else None)
-    _copy_fields(source, copy)
-    copy.slug = _revision_slug(record)
-    # The copy's first version is written once its relations and citations are in place, so that it holds
-    # the whole copy.
-    copy.skip_history_when_saving = True
-    copy.save()
-    for field in model._meta.many_to_many:
-        getattr(copy, field.name).set(_m2m_values(source, field))
-    cited = citation_model(model)
-    if cited is not None:
-        for citation in _citations_of(record, source):
-            _copy_citation(cited, copy, citation)
-    del copy.skip_history_when_saving
-    copy._history_user = user
-    copy.save()
-    update_change_reason(copy, f"Revision of {record.slug}")
-    return copy
 
 
 @transaction.atomic
@@ -504,6 +586,8 @@ def _apply_revision(revision: ReviewedRecord, reviewer) -> ReviewedRecord:
     return record
 
 
-def default_grantor(model_release):
-    """The grantor to assume for an access grant when none is given: the model's developer."""
-    return model_release.developer if model_release is not None else None
+def fill_default_grantor(grant: AccessGrant) -> None:
+    """Give an access grant that names no grantor the default one: its model's developer (a grant with no
+    model keeps none). Every path that makes grants calls this, so that the default is the same everywhere."""
+    if grant.grantor_id is None and grant.model is not None:
+        grant.grantor_id = grant.model.developer_id

@@ -2,9 +2,12 @@
 history and revert, and edits that cannot overwrite each other."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
-from datasets.models import ChangeEvent, ModelRelease
+from datasets import services
+from datasets.choices import ReviewStatusChoices
+from datasets.models import ChangeEvent, ModelRelease, ReviewedRecord
 from tests import factories
 from tests.admin_testing import staff
 
@@ -190,3 +193,36 @@ def test_history_shows_each_change_and_revert_goes_through_review(curator, revie
     assert revision.name == "New model" and revision.review_status == "draft"
     record.refresh_from_db()
     assert record.name == "Renamed"
+
+
+def test_the_admins_actions_and_buttons_are_the_workflow_table(curator, reviewer):
+    table = services.TRANSITIONS.values()
+    # Actions: one per step that has a list action, with the table's description, and no other.
+    reviewed = [model for model in admin.site._registry if issubclass(model, ReviewedRecord)]
+    assert len(reviewed) == 6
+    for model in reviewed:
+        changelist = reviewer[1].get(reverse(f"admin:datasets_{model._meta.model_name}_changelist"))
+        choices = changelist.context["action_form"].fields["action"].choices[1:]
+        assert choices == [(step.name, step.action) for step in table if step.action], model
+
+    # Buttons: on a record in each state, the steps that start from it, each with its label; a curator does
+    # not get the steps kept for reviewers.
+    for status in ReviewStatusChoices.values:
+        record = factories.make_model_release(review_status=status)
+        for (_, client), reviewer_role in ((curator, False), (reviewer, True)):
+            buttons = client.get(change_url(record)).context["transition_buttons"]
+            expected = [
+                (step.name, step.label)
+                for step in table
+                if status in step.from_states and (reviewer_role or not step.reviewers_only)
+            ]
+            assert [(button["name"], button["label"]) for button in buttons] == expected, (status, reviewer_role)
+
+    # Views: each step's confirmation page, titled with its label; a name not in the table is refused.
+    record = factories.make_model_release()
+    for step in table:
+        page = reviewer[1].get(reverse("admin:datasets_modelrelease_transition", args=[record.pk, step.name]))
+        assert page.status_code == 200 and page.context["label"] == step.label
+        assert (b'name="reason"' in page.content) == step.needs_reason
+    refused = reviewer[1].post(reverse("admin:datasets_modelrelease_transition", args=[record.pk, "delete"]))
+    assert refused.status_code == 403

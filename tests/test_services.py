@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from datasets import services
-from datasets.models import ChangeEvent, ModelRelease
+from datasets.choices import ReviewStatusChoices
+from datasets.models import AccessGrant, ChangeEvent, ModelRelease, Organization
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +163,46 @@ def test_revert_of_a_published_record_makes_a_revision_with_the_old_values(curat
     assert record.name == "New name"  # still public until the revert is reviewed
 
 
-def test_default_grantor_is_the_model_developer():
+def test_published_and_withdrawn_records_are_locked_against_edits_in_place():
+    locked = {status for status in ReviewStatusChoices.values if ModelRelease(review_status=status).is_locked}
+    assert locked == {"published", "withdrawn"}
+
+
+def test_fill_default_grantor_gives_a_grant_without_one_its_models_developer():
     release = factories.make_model_release()
-    assert services.default_grantor(release) == release.developer
-    assert services.default_grantor(None) is None
+    grant = AccessGrant(slug="new-grant", model=release)
+    services.fill_default_grantor(grant)
+    assert grant.grantor == release.developer
+
+    named = factories.make_organization(slug="named-grantor")
+    kept = AccessGrant(slug="named-grant", model=release, grantor=named)
+    services.fill_default_grantor(kept)
+    assert kept.grantor == named
+
+    unknown_model = AccessGrant(slug="unknown-model", model_description="an unnamed model")
+    services.fill_default_grantor(unknown_model)
+    assert unknown_model.grantor is None
+
+
+@pytest.mark.parametrize("name", list(services.TRANSITIONS))
+def test_each_step_starts_only_from_the_states_the_table_lists(name, reviewer):
+    transition = services.TRANSITIONS[name]
+    for status in ReviewStatusChoices.values:
+        record = factories.make_organization(review_status=status)
+        if status in transition.from_states:
+            transition.run(record, reviewer, "a reason")
+        else:
+            with pytest.raises(services.TransitionError):
+                transition.run(record, reviewer, "a reason")
+            assert Organization.objects.get(pk=record.pk).review_status == status
+
+
+@pytest.mark.parametrize("name", list(services.TRANSITIONS))
+def test_only_reviewers_take_the_steps_the_table_keeps_for_them(name, curator):
+    transition = services.TRANSITIONS[name]
+    record = factories.make_organization(review_status=transition.from_states[0])
+    if transition.reviewers_only:
+        with pytest.raises(services.TransitionError, match="Only a reviewer"):
+            transition.run(record, curator, "a reason")
+    else:
+        transition.run(record, curator, "a reason")

@@ -10,6 +10,8 @@ from datasets.querysets import SlugManager
 
 # Fields that exist for the curators' workflow only: never in the API, a release or a public history.
 PRIVATE_FIELDS = ("curator_notes", "review_status", "version", "last_edited_by", "revision_of")
+# Review states in which a record is never edited in place: what the public sees (published) or saw (withdrawn).
+LOCKED_STATES = (ReviewStatusChoices.PUBLISHED, ReviewStatusChoices.WITHDRAWN)
 
 
 class NullsLastIndex(models.Index):
@@ -99,6 +101,12 @@ class ReviewedRecord(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether the record is closed to edits in place: what the public sees (published) or saw (withdrawn)
+        changes only through a reviewed revision (``services.start_revision``), or after a return to draft."""
+        return self.review_status in LOCKED_STATES
 
 
 class CuratedRecord(ReviewedRecord):

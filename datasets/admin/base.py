@@ -1,0 +1,316 @@
+"""What every record's admin shares: the conflict-safe forms, the review workflow (buttons on a record's page,
+list actions and the views behind them, all made from ``services.TRANSITIONS``) and a busy database told as
+a message, not a server error."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError, models, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from datasets import services
+from datasets.resources import resource_of
+
+CURATION_FIELDSET = (
+    "Curation",
+    {
+        "fields": (
+            "review_status",
+            "revision_link",
+            "curator_notes",
+            "last_edited_by",
+            "public_api_link",
+            "created_at",
+            "updated_at",
+            "loaded_version",
+        ),
+        "description": "Only published records are public. Curator notes never leave the admin.",
+    },
+)
+
+BUSY_MESSAGE = (
+    "The database stayed busy with other curators' saves, so nothing was saved: "
+    "apply your change again on this page and save."
+)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Whether a database error is SQLite's "database is locked": another writer held it past the timeout."""
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+def change_page(record) -> str:
+    """The admin change page of a record."""
+    return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
+
+
+class PlainTextForm(forms.ModelForm):
+    """A form whose texts are stored as curators typed them, with ``\n`` line ends: a browser sends a text
+    area's line ends as ``\r\n``, which would otherwise show as a change of every multi-line field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
+class CuratedForm(PlainTextForm):
+    """The change form of every record: it carries the version it was loaded at, and refuses to save over
+    a change someone else saved meanwhile (no lost update)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk is not None and loaded is not None:
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if stored != loaded:
+                raise forms.ValidationError(services.describe_conflict(self.instance, loaded))
+        return cleaned
+
+
+def workflow_action(transition: services.Transition):
+    """The list action that takes ``transition`` on each selected record, named after the step."""
+
+    def action(model_admin, request, queryset):
+        model_admin.run_on_selected(request, queryset, transition)
+
+    action.__name__ = action.__qualname__ = transition.name
+    return admin.action(description=transition.action)(action)
+
+
+class ReviewedAdmin(SimpleHistoryAdmin):
+    """Shared admin of every reviewed record: workflow buttons and actions, history, conflict-safe saves.
+
+    Drafts and records in review are edited in place. Published and withdrawn records are read-only here
+    (``is_locked``): "Propose a change" makes a draft revision, which goes through review and, once published,
+    replaces the public version (the public sees the old version until then).
+    """
+
+    form = CuratedForm
+    change_form_template = "admin/datasets/change_form.html"
+    readonly_fields = [
+        "review_status",
+        "revision_link",
+        "last_edited_by",
+        "public_api_link",
+        "created_at",
+        "updated_at",
+    ]
+    # One list action per workflow step that has one (steps that ask for a reason or make a new record are
+    # buttons on the record's page only).
+    actions = [workflow_action(transition) for transition in services.TRANSITIONS.values() if transition.action]
+    list_per_page = 50
+    show_full_result_count = True
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    save_on_top = True
+    history_list_display = ["review_status"]
+
+    def get_actions(self, request):
+        # Records are withdrawn, never deleted in bulk: drop Django's "delete selected" action.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("last_edited_by", "revision_of")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page has no form to carry the loaded version.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # What the public sees (or saw) changes only through a reviewed revision.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A record that was reviewed or public is withdrawn, never deleted (mirrors must learn it went away);
+        # only a draft the public never saw may go (services.delete_draft, which every delete path calls).
+        if obj is not None and not services.can_delete(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.delete_draft(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_draft(obj, request.user)
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related, with its relations and inlines, as one edit: a save that changes nothing
+        # records nothing.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        record = form.instance
+        services.save_edit(
+            record,
+            request.user,
+            form.cleaned_data.get("loaded_version") or record.version,
+            related=lambda: super(ReviewedAdmin, self).save_related(request, form, formsets, change),
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:
+            # Two saves raced past the form check: the second one lands here, its transaction undone.
+            self.message_user(request, str(conflict), messages.ERROR)
+            return redirect(request.path)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(request.path)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            self.message_user(request, BUSY_MESSAGE, messages.ERROR)
+            return redirect(request.path)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transition_buttons"] = self.transition_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_buttons(self, request, obj) -> list[dict]:
+        """The workflow steps offered on ``obj``'s page to this user, in the table's order."""
+        if obj is None or obj.pk is None:
+            return []
+        info = obj._meta.app_label, obj._meta.model_name
+        return [
+            {
+                "name": transition.name,
+                "label": transition.label,
+                "url": reverse("admin:{}_{}_transition".format(*info), args=[obj.pk, transition.name]),
+            }
+            for transition in services.TRANSITIONS.values()
+            if transition.offered_for(obj, request.user)
+        ]
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, object_id, name):
+        """POST: take a workflow step on one record (a step that needs a reason first asks for it)."""
+        record = get_object_or_404(self.model, pk=object_id)
+        transition = services.TRANSITIONS.get(name)
+        if transition is None or not self.has_view_permission(request, record):
+            raise PermissionDenied
+        change_url = change_page(record)
+        if request.method != "POST" or (transition.needs_reason and "reason" not in request.POST):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "record": record,
+                "name": name,
+                "label": transition.label,
+                "needs_reason": transition.needs_reason,
+                "change_url": change_url,
+                "title": f"{transition.label}: {record}",
+            }
+            return TemplateResponse(request, "admin/datasets/transition.html", context)
+        try:
+            with transaction.atomic():
+                result = transition.run(record, request.user, request.POST.get("reason", ""))
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(change_url)
+        message = f"{transition.label}: {result.slug} is now {result.review_status}."
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(change_page(result))
+
+    def run_on_selected(self, request, queryset, transition: services.Transition) -> None:
+        """A list action: take ``transition`` on each selected record, telling which ones it refused."""
+        done = 0
+        for record in queryset:
+            try:
+                transition.run(record, request.user)
+            except services.TransitionError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} record(s) {transition.done}.", messages.SUCCESS)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting never bypasses review: a published record gets a draft revision with the old values,
+        # a draft gets them as an ordinary (conflict-checked) edit.
+        if request.method == "POST":
+            record = get_object_or_404(self.model, pk=unquote(object_id))
+            if not self.has_view_permission(request, record):
+                raise PermissionDenied
+            version = get_object_or_404(record.history.model, pk=version_id, id=record.pk)
+            try:
+                result = services.revert_to(record, version, request.user)
+            except services.TransitionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return redirect(request.path)
+            message = f"Reverted: {result.slug} holds the earlier values, as a {result.review_status} to review."
+            self.message_user(request, message, messages.SUCCESS)
+            return redirect(change_page(result))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return False
+
+    @admin.display(description="Revision of")
+    def revision_link(self, obj):
+        if obj is None or obj.revision_of_id is None:
+            return "-"
+        original = obj.revision_of
+        url = change_page(original)
+        return format_html(
+            '<a href="{}">{}</a> (published; this draft replaces it once a reviewer publishes it)', url, original.slug
+        )
+
+    @admin.display(description="Public API")
+    def public_api_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        try:
+            url = reverse(f"api:{self.api_basename}-detail", kwargs={"slug": obj.slug})
+        except NoReverseMatch:
+            return "-"
+        if obj.review_status != services.Status.PUBLISHED:
+            return format_html("{} (answers 404 until the record is published)", url)
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    @property
+    def api_basename(self) -> str:
+        # The API's route names, from the resource table: "model-release-detail".
+        return resource_of(self.model).basename
+
+
+class CuratedAdmin(ReviewedAdmin):
+    """Shared admin of records of fact: adds confidence to the filters."""
+
+    def get_list_filter(self, request):
+        return ["review_status", "confidence", *super().get_list_filter(request)]
