@@ -120,22 +120,6 @@ def not_modified(request, etag: str, last_modified: int | None) -> bool:
     return since is not None and last_modified is not None and last_modified <= since
 
 
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, parsing a request's parameters once: the FilterSet that checked them
-    (``PublicReadMixin.validate_parameters``) is the one that then filters, so that each slug parameter is
-    looked up in the database once per request, not once per use. The view keeps it, as ``checked_filterset``."""
-
-    def get_filterset(self, request, queryset, view):
-        filterset = getattr(view, "checked_filterset", None)
-        if filterset is not None and type(filterset) is self.get_filterset_class(view, queryset):
-            filterset.queryset = queryset
-            filterset.__dict__.pop("_qs", None)
-            return filterset
-        filterset = super().get_filterset(request, queryset, view)
-        view.checked_filterset = filterset
-        return filterset
-
-
 UNKNOWN_PARAMETER = "Unknown parameter. Accepted: %(accepted)s."
 
 

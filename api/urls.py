@@ -1,19 +1,17 @@
-"""Routes of the public API: one router, plural kebab-case prefixes (frozen once published)."""
+"""Routes of the public API: one router, a route per resource of the table (``datasets.resources``), by its name
+(plural kebab-case, frozen once published) and basename."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from datasets.resources import RESOURCES
 
 app_name = "api"
 
 router = SimpleRouter()
-router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register("sources", views.SourceViewSet, basename="source")
-router.register("chips", views.ChipViewSet, basename="chip")
-router.register("model-releases", views.ModelReleaseViewSet, basename="model-release")
-router.register("access-grants", views.AccessGrantViewSet, basename="access-grant")
-router.register("export-controls", views.ExportControlViewSet, basename="export-control")
+for resource in RESOURCES:
+    router.register(resource.name, views.VIEWSETS[resource.name], basename=resource.basename)
 
 urlpatterns = [
     path("", views.RootView.as_view(), name="root"),

@@ -22,8 +22,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import filtersets, releases, serializers
-from api.conditional import FilterBackend, PublicReadMixin
+from api.conditional import PublicReadMixin
 from api.dataset import DATA_LICENSE, DATA_LICENSE_URL, DATASET_DESCRIPTION, DATASET_NAME, citation_text
+from api.filters import FilterBackend
 from api.history import public_versions
 from api.nesting import with_nested
 from api.pagination import FeedPagination
@@ -39,26 +40,14 @@ from datasets.models import (
     Organization,
     Source,
 )
-from datasets.services import resource_name
-
-# (name in the root, router basename, model): the API's resources, in the order the root lists them.
-RESOURCES = (
-    ("organizations", "organization", Organization),
-    ("sources", "source", Source),
-    ("chips", "chip", Chip),
-    ("model_releases", "model-release", ModelRelease),
-    ("access_grants", "access-grant", AccessGrant),
-    ("export_controls", "export-control", ExportControl),
-)
-
-
-def published_counts() -> dict[str, int]:
-    """Number of published records per resource."""
-    return {name: model.objects.published().count() for name, _, model in RESOURCES}
+from datasets.resources import RESOURCES, Resource, last_change, published_counts, resource_named
 
 
 class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
-    """Base of the resource viewsets: anonymous, read-only, records looked up by slug."""
+    """Base of the resource viewsets: anonymous, read-only, records looked up by slug. Each serves one
+    resource of the table (``datasets.resources``), whose name and basename route it (``api.urls``)."""
+
+    resource: Resource
 
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
@@ -122,7 +111,7 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
             return []
         model = self.get_queryset().model
         events = ChangeEvent.objects.filter(
-            resource=resource_name(model), change=ChangeTypeChoices.WITHDRAWN, changed_at__gte=since
+            resource=self.resource.name, change=ChangeTypeChoices.WITHDRAWN, changed_at__gte=since
         ).exclude(slug__in=model.objects.published().values("slug"))
         latest = {event.slug: event for event in events.order_by("changed_at", "seq")}
         return [
@@ -148,6 +137,7 @@ class OrganizationViewSet(RecordViewSet):
     to: developers of models, grantees and grantors of access, chip vendors, authorities issuing export
     controls and organizations targeted by them."""
 
+    resource = resource_named("organizations")
     queryset = with_nested(Organization.objects.published())
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
@@ -157,6 +147,7 @@ class SourceViewSet(RecordViewSet):
     """Documents that records cite: legal texts, official statements, company announcements, model cards,
     papers (primary sources), news reports and analyses (secondary sources)."""
 
+    resource = resource_named("sources")
     queryset = Source.objects.published()
     serializer_class = serializers.SourceSerializer
     filterset_class = filtersets.SourceFilterSet
@@ -166,6 +157,7 @@ class ChipViewSet(RecordViewSet):
     """AI accelerators and other items that export controls cover, with the figures the rules turn on
     (TPP, memory bandwidth) and the China-market variants of each."""
 
+    resource = resource_named("chips")
     queryset = with_nested(Chip.objects.published(), to_one=("vendor", "china_variant_of"))
     serializer_class = serializers.ChipSerializer
     filterset_class = filtersets.ChipFilterSet
@@ -175,6 +167,7 @@ class ModelReleaseViewSet(RecordViewSet):
     """Releases and announcements of frontier AI models: developer, dates, size, architecture, how the
     weights can be obtained, and the chips they were trained on."""
 
+    resource = resource_named("model-releases")
     queryset = with_nested(ModelRelease.objects.published(), to_one=("developer",), to_many=("training_chips",))
     serializer_class = serializers.ModelReleaseSerializer
     filterset_class = filtersets.ModelReleaseFilterSet
@@ -184,6 +177,7 @@ class AccessGrantViewSet(RecordViewSet):
     """Who got (or was refused) access to a model, from whom, when, and how well established the claim is:
     early access, pre-deployment evaluation, hardware optimisation, weights, API or licence."""
 
+    resource = resource_named("access-grants")
     queryset = with_nested(AccessGrant.objects.published(), to_one=("model", "grantee", "grantor"))
     serializer_class = serializers.AccessGrantSerializer
     filterset_class = filtersets.AccessGrantFilterSet
@@ -193,6 +187,7 @@ class ExportControlViewSet(RecordViewSet):
     """Export-control measures on AI chips, tools and materials: rules, Entity List additions, licence
     policies, export bans, suspensions. Use ``in_force_on`` for the measures in force on a given date."""
 
+    resource = resource_named("export-controls")
     queryset = with_nested(
         ExportControl.objects.published(),
         to_one=("authority",),
@@ -201,6 +196,25 @@ class ExportControlViewSet(RecordViewSet):
     )
     serializer_class = serializers.ExportControlSerializer
     filterset_class = filtersets.ExportControlFilterSet
+
+
+# The viewset of each resource, by name.
+VIEWSETS: dict[str, type[RecordViewSet]] = {
+    viewset.resource.name: viewset
+    for viewset in (
+        OrganizationViewSet,
+        SourceViewSet,
+        ChipViewSet,
+        ModelReleaseViewSet,
+        AccessGrantViewSet,
+        ExportControlViewSet,
+    )
+}
+
+
+def resource_urls(request=None) -> dict[str, str]:
+    """The URL of each resource's list, by name, in the table's order."""
+    return {resource.name: reverse(f"api:{resource.basename}-list", request=request) for resource in RESOURCES}
 
 
 class RootView(PublicReadMixin, APIView):
@@ -225,10 +239,7 @@ class RootView(PublicReadMixin, APIView):
                 "redoc": reverse("redoc", request=request),
                 "schema": reverse("schema", request=request),
             },
-            "resources": {
-                name: {"url": reverse(f"api:{basename}-list", request=request), "count": counts[name]}
-                for name, basename, _ in RESOURCES
-            },
+            "resources": {name: {"url": url, "count": counts[name]} for name, url in resource_urls(request).items()},
         }
         return Response(serializers.RootSerializer(root).data)
 
@@ -272,7 +283,7 @@ class DatasetView(PublicReadMixin, APIView):
     def get(self, request):
         release = releases.read_release(settings.RELEASE_DIR)
         package, files = (release.package, release.files) if release else ({}, [])
-        changed = releases.last_change()
+        changed = last_change()
         dataset = {
             "name": DATASET_NAME,
             "version": package.get("version"),
@@ -281,7 +292,7 @@ class DatasetView(PublicReadMixin, APIView):
             "license_url": DATA_LICENSE_URL,
             "how_to_cite": citation_text(package.get("version")),
             "last_change": changed,
-            "counts": releases.published_counts(),
+            "counts": published_counts(),
             "downloads": [
                 {
                     "name": file.name,
@@ -324,9 +335,9 @@ def not_found(request, exception):
 def landing(request):
     """The HTML landing page: what the registry is, how many records it holds, where to go next."""
     counts = published_counts()
+    urls = resource_urls()
     resources = [
-        {"name": name.replace("_", " "), "url": reverse(f"api:{basename}-list"), "count": counts[name]}
-        for name, basename, _ in RESOURCES
+        {"name": resource.label, "url": urls[resource.name], "count": counts[resource.name]} for resource in RESOURCES
     ]
     return render(
         request,

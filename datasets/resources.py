@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
+from django.db.models import Max
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,11 @@ def resource_named(name: str) -> Resource:
 def published_counts() -> dict[str, int]:
     """Number of published records per resource, by name, in the table's order."""
     return {resource.name: resource.model.objects.published().count() for resource in RESOURCES}
+
+
+def last_change():
+    """When the published dataset last changed: the newest ``updated_at`` of a published record (None when
+    nothing is published)."""
+    stamps = [resource.model.objects.published().aggregate(last=Max("updated_at"))["last"] for resource in RESOURCES]
+    stamps = [stamp for stamp in stamps if stamp is not None]
+    return max(stamps) if stamps else None

@@ -28,9 +28,9 @@ def test_root_describes_the_dataset_and_links_every_resource(client):
         "organizations": {"url": "http://testserver/api/v1/organizations/", "count": 2},
         "sources": {"url": "http://testserver/api/v1/sources/", "count": 0},
         "chips": {"url": "http://testserver/api/v1/chips/", "count": 0},
-        "model_releases": {"url": "http://testserver/api/v1/model-releases/", "count": 1},
-        "access_grants": {"url": "http://testserver/api/v1/access-grants/", "count": 0},
-        "export_controls": {"url": "http://testserver/api/v1/export-controls/", "count": 0},
+        "model-releases": {"url": "http://testserver/api/v1/model-releases/", "count": 1},
+        "access-grants": {"url": "http://testserver/api/v1/access-grants/", "count": 0},
+        "export-controls": {"url": "http://testserver/api/v1/export-controls/", "count": 0},
     }
 
 

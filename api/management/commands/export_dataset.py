@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from api.releases import ReleaseRefused, export_release
+from api.exports import ReleaseRefused, export_release
 from datasets.release_format import CHECKSUMS
 
 

@@ -1,0 +1,336 @@
+"""The records' shapes: a brief form for each kind of record nested in another, and the full records."""
+
+from rest_framework import serializers
+
+from api.nesting import NESTED
+from api.serializers.base import (
+    TIMESTAMPS,
+    RecordSerializer,
+    SortedListField,
+    SortedListSerializer,
+    citations_field,
+    nested,
+    record_url,
+)
+from datasets.choices import CountryChoices
+from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+
+# Brief forms, for related records nested in another record.
+
+
+class BriefOrganizationSerializer(RecordSerializer):
+    """An organization, in brief."""
+
+    url = record_url(Organization)
+
+    class Meta:
+        model = Organization
+        fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
+
+
+class BriefChipSerializer(RecordSerializer):
+    """A chip, in brief."""
+
+    url = record_url(Chip)
+
+    class Meta:
+        model = Chip
+        fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
+
+
+class BriefModelReleaseSerializer(RecordSerializer):
+    """A model release, in brief."""
+
+    url = record_url(ModelRelease)
+
+    class Meta:
+        model = ModelRelease
+        fields = ("slug", "name", "url")
+        list_serializer_class = SortedListSerializer
+
+
+class BriefExportControlSerializer(RecordSerializer):
+    """An export control, in brief."""
+
+    url = record_url(ExportControl)
+
+    class Meta:
+        model = ExportControl
+        fields = ("slug", "title", "url")
+        list_serializer_class = SortedListSerializer
+
+
+# Full records.
+
+
+class OrganizationSerializer(RecordSerializer):
+    """A company, lab, chipmaker, government agency or other body that the registry's records refer to."""
+
+    url = record_url(Organization)
+    aliases = serializers.ListField(
+        source="alias_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Other names the organization is known by (short names, former names).",
+    )
+    citations = citations_field()
+
+    class Meta:
+        model = Organization
+        fields = (
+            "slug",
+            "url",
+            "name",
+            "country",
+            "kind",
+            "website",
+            "aliases",
+            "description",
+            "citations",
+            "confidence",
+            *TIMESTAMPS,
+        )
+
+
+class SourceSerializer(RecordSerializer):
+    """A document that supports records: a legal text, an announcement, a model card, a news report..."""
+
+    url = record_url(Source)
+    document_url = serializers.URLField(source="url", read_only=True, help_text="Where the document can be read.")
+
+    class Meta:
+        model = Source
+        fields = (
+            "slug",
+            "url",
+            "title",
+            "publisher",
+            "document_url",
+            "archived_url",
+            "published_on",
+            "kind",
+            "url_checked",
+            "notes",
+            *TIMESTAMPS,
+        )
+
+
+class ChipSerializer(RecordSerializer):
+    """An AI accelerator or other item that export controls cover, with the figures the rules turn on."""
+
+    url = record_url(Chip)
+    vendor = nested(
+        BriefOrganizationSerializer, "vendor", allow_null=True, help_text="The company that designs and sells the chip."
+    )
+    china_variant_of = nested(
+        BriefChipSerializer,
+        "china_variant_of",
+        allow_null=True,
+        help_text="The chip this one is a China-market variant of (e.g. the H800 of the H100), if any.",
+    )
+    citations = citations_field()
+
+    class Meta:
+        model = Chip
+        fields = (
+            "slug",
+            "url",
+            "name",
+            "kind",
+            "announced_on",
+            "date_precision",
+            "memory_gb",
+            "memory_type",
+            "memory_bandwidth_tbps",
+            "dense_bf16_tflops",
+            "dense_fp8_tflops",
+            "interconnect_bandwidth_gbps",
+            "tpp",
+            "tpp_basis",
+            "notes",
+            "vendor",
+            "china_variant_of",
+            "citations",
+            "confidence",
+            *TIMESTAMPS,
+        )
+
+
+class ModelReleaseSerializer(RecordSerializer):
+    """A release (or announcement) of a frontier AI model: who made it, when, how big, how available."""
+
+    url = record_url(ModelRelease)
+    developer = nested(
+        BriefOrganizationSerializer,
+        "developer",
+        allow_null=True,
+        help_text="The organization that developed and released the model.",
+    )
+    training_chips = nested(
+        BriefChipSerializer,
+        "training_chips",
+        many=True,
+        help_text="Chips the model was trained on, where the developer or a reliable source states it.",
+    )
+    citations = citations_field()
+
+    class Meta:
+        model = ModelRelease
+        fields = (
+            "slug",
+            "url",
+            "name",
+            "family",
+            "announced_on",
+            "released_on",
+            "date_precision",
+            "parameters_total",
+            "parameters_active",
+            "parameters_note",
+            "architecture",
+            "architecture_note",
+            "context_length",
+            "weights",
+            "license",
+            "training_compute_note",
+            "training_data_note",
+            "huggingface_repo",
+            "arxiv_id",
+            "notes",
+            "developer",
+            "training_chips",
+            "citations",
+            "confidence",
+            *TIMESTAMPS,
+        )
+
+
+class AccessGrantSerializer(RecordSerializer):
+    """Who got (or was refused) access to a model, from whom, when, and how we know."""
+
+    url = record_url(AccessGrant)
+    model = nested(
+        BriefModelReleaseSerializer,
+        "model",
+        allow_null=True,
+        help_text="The model release the access concerns; null when the claim names no single release "
+        "(see model_description).",
+    )
+    grantee = nested(
+        BriefOrganizationSerializer,
+        "grantee",
+        allow_null=True,
+        help_text="The organization that got (or was refused) access; null for an unnamed group "
+        "(see grantee_description).",
+    )
+    grantor = nested(
+        BriefOrganizationSerializer,
+        "grantor",
+        allow_null=True,
+        help_text="The organization that gave (or refused) access, if known.",
+    )
+    citations = citations_field()
+
+    class Meta:
+        model = AccessGrant
+        fields = (
+            "slug",
+            "url",
+            "model_description",
+            "grantee_description",
+            "access_type",
+            "outcome",
+            "starts_on",
+            "ends_on",
+            "date_precision",
+            "dates_note",
+            "reported_on",
+            "claim_status",
+            "claim_note",
+            "purpose",
+            "notes",
+            "model",
+            "grantee",
+            "grantor",
+            "citations",
+            "confidence",
+            *TIMESTAMPS,
+        )
+
+
+class ExportControlSerializer(RecordSerializer):
+    """One legal or policy measure: a rule, an Entity List addition, a licence policy, a suspension...
+
+    A measure is in force from ``effective_on`` until ``ends_on`` (exclusive), unless a published
+    suspension measure that lists it in ``suspends`` is in force.
+    """
+
+    url = record_url(ExportControl)
+    target_countries = SortedListField(
+        source=NESTED.format("target_countries"),
+        child=serializers.ChoiceField(choices=CountryChoices.choices),
+        read_only=True,
+        help_text='ISO 3166-1 alpha-2 codes (or "EU") of the destinations the measure targets.',
+    )
+    authority = nested(
+        BriefOrganizationSerializer,
+        "authority",
+        allow_null=True,
+        help_text="The body that issued the measure (e.g. BIS, MOFCOM), if known.",
+    )
+    supersedes = nested(
+        BriefExportControlSerializer, "supersedes", many=True, help_text="Earlier measures this one replaces."
+    )
+    amends = nested(BriefExportControlSerializer, "amends", many=True, help_text="Earlier measures this one amends.")
+    suspends = nested(
+        BriefExportControlSerializer,
+        "suspends",
+        many=True,
+        help_text="Measures this suspension takes out of force while it is itself in force.",
+    )
+    covered_chips = nested(
+        BriefChipSerializer, "covered_chips", many=True, help_text="Chips the measure names or clearly covers."
+    )
+    targeted_organizations = nested(
+        BriefOrganizationSerializer,
+        "targeted_organizations",
+        many=True,
+        help_text="Organizations the measure names, e.g. Entity List additions.",
+    )
+    citations = citations_field()
+
+    class Meta:
+        model = ExportControl
+        fields = (
+            "slug",
+            "url",
+            "title",
+            "jurisdiction",
+            "instrument",
+            "instrument_note",
+            "reference",
+            "reference_details",
+            "announced_on",
+            "published_on",
+            "effective_on",
+            "ends_on",
+            "end_reason",
+            "dates_note",
+            "summary",
+            "covered_items",
+            "targets_description",
+            "status_note",
+            "notes",
+            "target_countries",
+            "authority",
+            "supersedes",
+            "amends",
+            "suspends",
+            "covered_chips",
+            "targeted_organizations",
+            "citations",
+            "confidence",
+            *TIMESTAMPS,
+        )
