@@ -293,3 +293,15 @@ def test_history_keeps_one_version_per_imported_record_with_its_links(fixture_di
     assert len(public_versions(release)) == 1
     control = ExportControl.objects.get()
     assert {row.country_id for row in control.history.get().target_countries.all()} == {"CN", "MO"}
+
+
+def test_a_new_grant_without_a_grantor_gets_the_models_developer_as_in_the_admin(fixture_dir):
+    path = fixture_dir / "05_accessgrant.json"
+    entries = json.loads(path.read_text())
+    for entry in entries:
+        entry["fields"]["grantor"] = None
+    path.write_text(json.dumps(entries))
+    run(str(fixture_dir))
+    grant = AccessGrant.objects.get(slug="v3-amd")
+    assert grant.grantor is not None
+    assert grant.grantor == grant.model.developer
