@@ -28,7 +28,7 @@ def is_json(response) -> bool:
     "path",
     [
         "/api/v1/",
-        "/api/v1/chips/",  # answered early when it can be (api.conditional.ConditionalGetMiddleware)
+        "/api/v1/chips/",  # answered before DRF when it can be (api.conditional.PublicReadMiddleware)
         "/api/v1/chips/nvidia-h100/",
         "/api/schema/",
         "/api/v1/no-such-thing/",
