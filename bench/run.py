@@ -61,7 +61,7 @@ def cache_key(factor: int, seed: int) -> str:
     """Changes whenever the generated database would: the schema, the generator, the pinned packages."""
     digest = hashlib.sha256(f"{factor}:{seed}:{sqlite3.sqlite_version}".encode())
     files = sorted((BASE_DIR / "datasets" / "migrations").glob("*.py"))
-    files += [BENCH_DIR / name for name in ("generate.py", "synth.py", "tablewriter.py")]
+    files += [BENCH_DIR / name for name in ("generate.py", "records.py", "synth.py", "tablewriter.py")]
     files.append(BASE_DIR / "requirements.txt")
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -10,7 +10,6 @@ Decisions worth knowing:
 * "announced after effective" is allowed for a measure with no official publication whose ``dates_note``
   explains it: letters and unpublished instructions (the 2022 "is-informed" letter, the 2025 H20 licence
   requirement) take effect before the public learns of them.
-* Records the curated dataset links (``EXPECTED_LINKS``, ``EXPECTED_GRANTS``) must exist and be linked.
 """
 
 from collections import defaultdict
@@ -21,7 +20,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch
 
-from datasets.choices import AccessTypeChoices, EndReasonChoices, InstrumentChoices, OutcomeChoices, ReviewStatusChoices
+from datasets.choices import EndReasonChoices, InstrumentChoices, ReviewStatusChoices
 from datasets.models import (
     CITATION_MODELS,
     AccessGrant,
@@ -31,35 +30,10 @@ from datasets.models import (
     Organization,
     Source,
 )
+from datasets.querysets import published_lookup
 
 CITED_MODELS = (Organization, Chip, ModelRelease, AccessGrant, ExportControl)
 RECORD_MODELS = (Organization, Source, *CITED_MODELS[1:])
-
-# (model, slug, relation, slug of the linked record): links the curated dataset states, which must be present.
-EXPECTED_LINKS: tuple[tuple[type[models.Model], str, str, str], ...] = (
-    # China-market variants and their parents (china_variant_of, where the parent is a record).
-    (Chip, "nvidia-a800-sxm", "china_variant_of", "nvidia-a100-sxm"),
-    (Chip, "nvidia-h800-sxm", "china_variant_of", "nvidia-h100-sxm"),
-    (Chip, "nvidia-h20", "china_variant_of", "nvidia-h100-sxm"),
-    (Chip, "amd-mi308x", "china_variant_of", "amd-mi300x"),
-    # MOFCOM Announcement No. 70 of 2025 suspends Nos. 57, 61 and 62 (55, 56 and 58 are not records).
-    (ExportControl, "cn-70-2025", "suspends", "cn-57-2025"),
-    (ExportControl, "cn-70-2025", "suspends", "cn-61-2025"),
-    (ExportControl, "cn-70-2025", "suspends", "cn-62-2025"),
-    (ExportControl, "us-oct2022", "supersedes", "us-nvda-isinformed-2022"),
-    (ExportControl, "us-oct2023-acs", "covered_chips", "nvidia-h800-sxm"),
-    (ExportControl, "us-h20-licence-2025", "covered_chips", "nvidia-h20"),
-    (ExportControl, "us-el-zhipu-2025", "targeted_organizations", "zhipu"),
-    (ModelRelease, "deepseek-v3", "training_chips", "nvidia-h800-sxm"),
-)
-
-# (model slug, grantee slug, access type, outcome): the DeepSeek-V4 early access given to Huawei and
-# withheld from Nvidia and AMD, as Reuters reported it.
-EXPECTED_GRANTS: tuple[tuple[str, str, str, str], ...] = (
-    ("deepseek-v4", "huawei", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.GRANTED),
-    ("deepseek-v4", "nvidia", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.WITHHELD),
-    ("deepseek-v4", "amd", AccessTypeChoices.EARLY_ACCESS, OutcomeChoices.WITHHELD),
-)
 
 ENDS_BEFORE_EFFECTIVE_ALLOWED = (EndReasonChoices.SUSPENDED, EndReasonChoices.RESCINDED)
 
@@ -244,29 +218,6 @@ def check_grant_model_dates() -> list[Problem]:
     return problems
 
 
-def check_expected_links() -> list[Problem]:
-    """The links the curated dataset states are present (see EXPECTED_LINKS and EXPECTED_GRANTS)."""
-    problems = []
-    for model, slug, relation, target in EXPECTED_LINKS:
-        kind = model._meta.verbose_name
-        record = model.objects.filter(slug=slug).first()
-        if record is None:
-            problems.append(Problem(kind, slug, f"missing (the sheets link it: {relation} {target})"))
-            continue
-        value = getattr(record, relation)
-        linked = value.filter(slug=target).exists() if hasattr(value, "filter") else (value and value.slug == target)
-        if not linked:
-            problems.append(Problem(kind, slug, f"not linked: {relation} should include {target}"))
-    for model_slug, grantee, access_type, outcome in EXPECTED_GRANTS:
-        grants = AccessGrant.objects.filter(
-            model__slug=model_slug, grantee__slug=grantee, access_type=access_type, outcome=outcome
-        )
-        if not grants.exists():
-            message = f"no {access_type} grant to {grantee} with outcome {outcome}"
-            problems.append(Problem(ModelRelease._meta.verbose_name, model_slug, message))
-    return problems
-
-
 def check_required_relations_public() -> list[Problem]:
     """A published record's required relations (a model's developer, a chip's vendor) are published too:
     the public would otherwise see the record without them."""
@@ -275,9 +226,7 @@ def check_required_relations_public() -> list[Problem]:
         for field in model._meta.concrete_fields:
             if not field.many_to_one or field.null or field.related_model not in RECORD_MODELS:
                 continue
-            hidden = model.objects.published().exclude(
-                **{f"{field.name}__review_status": ReviewStatusChoices.PUBLISHED}
-            )
+            hidden = model.objects.published().exclude(published_lookup(f"{field.name}__"))
             for record in hidden.select_related(field.name):
                 target = getattr(record, field.name)
                 problems.append(
@@ -295,8 +244,8 @@ STRUCTURAL_CHECKS = (
     check_grant_model_dates,
     check_required_relations_public,
 )
-# Plus what only the curated dataset must satisfy: every field clean, and the links it states.
-CHECKS = (check_fields, *STRUCTURAL_CHECKS, check_expected_links)
+# Plus every field clean, on the whole database: an import already cleans each record it writes, as it writes it.
+CHECKS = (check_fields, *STRUCTURAL_CHECKS)
 
 
 def run_checks(checks=CHECKS) -> list[Problem]:

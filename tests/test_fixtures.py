@@ -199,6 +199,7 @@ class CuratedFixturesTests(TestCase):
         # The "is-informed" letter was superseded by the October 2022 rule.
         assert not in_force(day("2022-10-07")).filter(slug="us-nvda-isinformed-2022").exists()
         assert ExportControl.objects.get(slug="us-oct2022").supersedes.filter(slug="us-nvda-isinformed-2022").exists()
+        # No. 70 also suspends Nos. 55, 56 and 58 of 2025, which are not records.
         assert slugs(ExportControl.objects.get(slug="cn-70-2025").suspends.all()) == {
             "cn-57-2025",
             "cn-61-2025",
@@ -228,6 +229,10 @@ class CuratedFixturesTests(TestCase):
         assert set(acs.target_countries.values_list("code", flat=True)) == {"CN", "MO"}
         listing = ExportControl.objects.get(slug="us-el-oct2023")
         assert slugs(listing.targeted_organizations.all()) == {"biren", "moore-threads"}
+        h20_licence = ExportControl.objects.get(slug="us-h20-licence-2025")
+        assert slugs(h20_licence.covered_chips.all()) == {"nvidia-h20", "amd-mi308x"}
+        zhipu_listing = ExportControl.objects.get(slug="us-el-zhipu-2025")
+        assert slugs(zhipu_listing.targeted_organizations.all()) == {"zhipu"}
 
     def test_normalised_figures_and_kept_caveats(self):
         v3 = ModelRelease.objects.get(slug="deepseek-v3")

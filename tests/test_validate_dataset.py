@@ -9,11 +9,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DataError, connection, transaction
+from django.test import TestCase
 
 from datasets import validation
 from datasets.models import (
     AccessGrant,
-    Chip,
     ExportControl,
     ModelRelease,
     ModelReleaseCitation,
@@ -28,11 +28,6 @@ FIXTURE_FILES = sorted(FIXTURES_DIR.glob("*.json"))
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded(db):
-    call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
-
-
 def validate(*args):
     """Run the command; return (exit ok?, output)."""
     out = StringIO()
@@ -43,21 +38,16 @@ def validate(*args):
     return True, out.getvalue()
 
 
-def reported(slug, text):
-    """The problem lines that name ``slug`` and contain ``text``."""
-    return [str(p) for p in validation.run_checks() if p.slug == slug and text in p.message]
+def reported(slug, text, checks=validation.STRUCTURAL_CHECKS):
+    """The problem lines that name ``slug`` and contain ``text``, from the structural checks unless told
+    otherwise: ``check_fields`` cleans every object (a second or more a call) and finds field problems only."""
+    return [str(p) for p in validation.run_checks(checks) if p.slug == slug and text in p.message]
 
 
 def test_the_fixture_files_validate():
     ok, output = validate("--fixtures", str(FIXTURES_DIR))
     assert ok, output
     assert "No problems found" in output
-
-
-@pytest.mark.usefixtures("loaded")
-def test_the_loaded_database_validates():
-    assert validation.run_checks() == []
-    assert validate() == (True, "No problems found in the database.\n")
 
 
 def test_a_broken_copy_of_the_fixture_files_fails(tmp_path):
@@ -81,63 +71,6 @@ def test_fixture_files_that_do_not_load_are_reported(tmp_path):
     assert not ok and "do not load" in output
 
 
-@pytest.mark.usefixtures("loaded")
-def test_published_record_without_citations():
-    ModelReleaseCitation.objects.filter(record__slug="deepseek-v3").delete()
-    assert reported("deepseek-v3", "published but cites no source")
-    ok, output = validate()
-    assert not ok and "model release deepseek-v3: published but cites no source" in output
-
-
-@pytest.mark.usefixtures("loaded")
-def test_organizations_are_exempt_from_citing_sources():
-    assert Organization.objects.get(slug="huawei").citations.count() == 0
-    assert not [p for p in validation.check_citations() if p.slug == "huawei"]
-
-
-@pytest.mark.usefixtures("loaded")
-def test_published_record_citing_only_unpublished_sources():
-    release = ModelRelease.objects.get(slug="deepseek-v3")
-    Source.objects.filter(slug__in=release.citations.values("source__slug")).update(review_status="in_review")
-    assert reported("deepseek-v3", "cites only unpublished sources (arxiv-ds-v3, gh-ds-v3)")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_cited_source_withdrawn():
-    Source.objects.filter(slug="gh-ds-v3").update(review_status="withdrawn")
-    assert reported("deepseek-v3", "cites withdrawn source gh-ds-v3")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_malformed_source_url():
-    Source.objects.filter(slug="gh-ds-v3").update(url="ftp://github.com/deepseek-ai/DeepSeek-V3")
-    Source.objects.filter(slug="arxiv-ds-v3").update(archived_url="not a url")
-    assert reported("gh-ds-v3", "url is not a well-formed http(s) URL")
-    assert reported("arxiv-ds-v3", "archived_url is not a well-formed http(s) URL")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_field_values_the_database_does_not_enforce():
-    ExportControl.objects.filter(slug="us-oct2022").update(instrument="decree")
-    assert reported("us-oct2022", "instrument:")
-    too_long = ExportControl.objects.filter(slug="us-oct2022")
-    if connection.vendor == "sqlite":
-        # SQLite keeps text of any length in a varchar column: the check is what catches it.
-        too_long.update(status_note="x" * 600)
-        assert reported("us-oct2022", "status_note:")
-    else:
-        with pytest.raises(DataError), transaction.atomic():
-            too_long.update(status_note="x" * 600)
-
-
-@pytest.mark.usefixtures("loaded")
-def test_announced_after_effective_without_explanation():
-    ExportControl.objects.filter(slug="us-oct2022").update(announced_on=datetime.date(2022, 10, 20))
-    assert reported("us-oct2022", "announced 2022-10-20 after effective 2022-10-07, unexplained")
-    # The 2022 letter was disclosed after it applied, and its dates note says so: not a problem.
-    assert not reported("us-nvda-isinformed-2022", "announced")
-
-
 def test_date_order_the_database_already_refuses():
     # Ends before effective without a suspension, and an announcement after release, cannot be saved (check
     # constraints); the per-record functions still report them, for data checked before it is saved.
@@ -155,60 +88,6 @@ def test_date_order_the_database_already_refuses():
     assert validation.access_grant_date_problems(grant)[0].slug == "x-grant"
 
 
-@pytest.mark.usefixtures("loaded")
-def test_suspended_before_taking_effect_is_not_a_date_problem():
-    mofcom_57 = ExportControl.objects.get(slug="cn-57-2025")
-    assert mofcom_57.ends_on < mofcom_57.effective_on
-    assert validation.export_control_date_problems(mofcom_57) == []
-
-
-@pytest.mark.usefixtures("loaded")
-def test_cycle_between_measures():
-    ExportControl.objects.get(slug="us-oct2022").amends.add(ExportControl.objects.get(slug="us-dec2024-fdp"))
-    problems = [str(p) for p in validation.check_control_links()]
-    assert problems == [
-        "export control us-dec2024-fdp: cycle in supersedes/amends/suspends: "
-        "us-dec2024-fdp -> us-oct2023-acs -> us-oct2022 -> us-dec2024-fdp"
-    ]
-
-
-@pytest.mark.usefixtures("loaded")
-def test_only_suspension_measures_suspend():
-    ExportControl.objects.get(slug="cn-46-2024").suspends.add(ExportControl.objects.get(slug="cn-gage-2023"))
-    assert reported("cn-46-2024", "suspends other measures but its instrument is export_ban")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_grant_ended_before_its_model_existed():
-    ModelRelease.objects.filter(slug="deepseek-v4").update(released_on=datetime.date(2026, 5, 1))
-    assert reported("dsv4-huawei-early", "ended 2026-04-24 before model deepseek-v4 was announced or released")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_deepseek_v4_exclusions_must_be_recorded():
-    AccessGrant.objects.filter(slug="dsv4-amd-excluded").update(outcome="granted")
-    AccessGrant.objects.filter(slug="dsv4-huawei-early").delete()
-    assert reported("deepseek-v4", "no early_access grant to amd with outcome withheld")
-    assert reported("deepseek-v4", "no early_access grant to huawei with outcome granted")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_china_variant_must_keep_its_parent():
-    Chip.objects.filter(slug="nvidia-h800-sxm").update(china_variant_of=None)
-    assert reported("nvidia-h800-sxm", "not linked: china_variant_of should include nvidia-h100-sxm")
-
-
-@pytest.mark.usefixtures("loaded")
-def test_linked_records_must_exist_and_stay_linked():
-    ExportControl.objects.get(slug="cn-70-2025").suspends.remove(ExportControl.objects.get(slug="cn-61-2025"))
-    assert reported("cn-70-2025", "not linked: suspends should include cn-61-2025")
-
-
-def test_an_empty_database_misses_the_linked_records():
-    problems = validation.check_expected_links()
-    assert "chip nvidia-h20: missing (the sheets link it: china_variant_of nvidia-h100-sxm)" in map(str, problems)
-
-
 def test_citations_of_many_sources_are_checked_in_one_go():
     # Prefetching the sources by id would send one OR term per source, which SQLite refuses past ~1000.
     release = factories.make_model_release()
@@ -222,3 +101,80 @@ def test_citations_of_many_sources_are_checked_in_one_go():
     Source.objects.filter(slug="source-7").update(review_status="withdrawn")
     problems = [(problem.slug, problem.message) for problem in validation.check_citations()]
     assert problems == [(release.slug, "cites withdrawn source source-7")]
+
+
+class LoadedFixturesTests(TestCase):
+    """The checks on a database holding the curated fixtures, each test breaking one thing. The fixtures are
+    loaded once for the class (``loaddata`` takes seconds); each test's changes are rolled back after it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddata", *map(str, FIXTURE_FILES), verbosity=0)
+
+    def test_the_loaded_database_validates(self):
+        # The command prints any problem it finds, so a failure here names them.
+        assert validate() == (True, "No problems found in the database.\n")
+
+    def test_published_record_without_citations(self):
+        ModelReleaseCitation.objects.filter(record__slug="deepseek-v3").delete()
+        assert reported("deepseek-v3", "published but cites no source")
+        ok, output = validate()
+        assert not ok and "model release deepseek-v3: published but cites no source" in output
+
+    def test_organizations_are_exempt_from_citing_sources(self):
+        assert Organization.objects.get(slug="huawei").citations.count() == 0
+        assert not [p for p in validation.check_citations() if p.slug == "huawei"]
+
+    def test_published_record_citing_only_unpublished_sources(self):
+        release = ModelRelease.objects.get(slug="deepseek-v3")
+        Source.objects.filter(slug__in=release.citations.values("source__slug")).update(review_status="in_review")
+        assert reported("deepseek-v3", "cites only unpublished sources (arxiv-ds-v3, gh-ds-v3)")
+
+    def test_cited_source_withdrawn(self):
+        Source.objects.filter(slug="gh-ds-v3").update(review_status="withdrawn")
+        assert reported("deepseek-v3", "cites withdrawn source gh-ds-v3")
+
+    def test_malformed_source_url(self):
+        Source.objects.filter(slug="gh-ds-v3").update(url="ftp://github.com/deepseek-ai/DeepSeek-V3")
+        Source.objects.filter(slug="arxiv-ds-v3").update(archived_url="not a url")
+        assert reported("gh-ds-v3", "url is not a well-formed http(s) URL")
+        assert reported("arxiv-ds-v3", "archived_url is not a well-formed http(s) URL")
+
+    def test_field_values_the_database_does_not_enforce(self):
+        ExportControl.objects.filter(slug="us-oct2022").update(instrument="decree")
+        assert reported("us-oct2022", "instrument:", validation.CHECKS)
+        too_long = ExportControl.objects.filter(slug="us-oct2022")
+        if connection.vendor == "sqlite":
+            # SQLite keeps text of any length in a varchar column: the check is what catches it.
+            too_long.update(status_note="x" * 600)
+            assert reported("us-oct2022", "status_note:", validation.CHECKS)
+        else:
+            with pytest.raises(DataError), transaction.atomic():
+                too_long.update(status_note="x" * 600)
+
+    def test_announced_after_effective_without_explanation(self):
+        ExportControl.objects.filter(slug="us-oct2022").update(announced_on=datetime.date(2022, 10, 20))
+        assert reported("us-oct2022", "announced 2022-10-20 after effective 2022-10-07, unexplained")
+        # The 2022 letter was disclosed after it applied, and its dates note says so: not a problem.
+        assert not reported("us-nvda-isinformed-2022", "announced")
+
+    def test_suspended_before_taking_effect_is_not_a_date_problem(self):
+        mofcom_57 = ExportControl.objects.get(slug="cn-57-2025")
+        assert mofcom_57.ends_on < mofcom_57.effective_on
+        assert validation.export_control_date_problems(mofcom_57) == []
+
+    def test_cycle_between_measures(self):
+        ExportControl.objects.get(slug="us-oct2022").amends.add(ExportControl.objects.get(slug="us-dec2024-fdp"))
+        problems = [str(p) for p in validation.check_control_links()]
+        assert problems == [
+            "export control us-dec2024-fdp: cycle in supersedes/amends/suspends: "
+            "us-dec2024-fdp -> us-oct2023-acs -> us-oct2022 -> us-dec2024-fdp"
+        ]
+
+    def test_only_suspension_measures_suspend(self):
+        ExportControl.objects.get(slug="cn-46-2024").suspends.add(ExportControl.objects.get(slug="cn-gage-2023"))
+        assert reported("cn-46-2024", "suspends other measures but its instrument is export_ban")
+
+    def test_grant_ended_before_its_model_existed(self):
+        ModelRelease.objects.filter(slug="deepseek-v4").update(released_on=datetime.date(2026, 5, 1))
+        assert reported("dsv4-huawei-early", "ended 2026-04-24 before model deepseek-v4 was announced or released")

@@ -15,10 +15,11 @@ CLEAR_ORDER = (*CITATION_MODELS, AccessGrant, ExportControl, ModelRelease, Chip,
 
 class Command(BaseCommand):
     help = (
-        "Check the dataset for what database constraints cannot: citations, source URLs, date order, cycles "
-        "between measures, grant and model dates, and the links the dataset states. Prints one line per "
-        "problem with the record's slug and exits non-zero if there is any. With --fixtures DIR, checks the "
-        "fixture files alone: they are loaded into an emptied registry inside a transaction that is rolled back."
+        "Check the dataset for what database constraints cannot: every field clean, citations, source URLs, date "
+        "order, cycles between measures, grant and model dates, and a published record's required relations "
+        "published. Prints one line per problem with the record's slug and exits non-zero if there is any. With "
+        "--fixtures DIR, checks the fixture files alone: they are loaded into an emptied registry inside a "
+        "transaction that is rolled back."
     )
 
     def add_arguments(self, parser):
