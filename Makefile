@@ -48,8 +48,9 @@ format: $(VENV)/.installed-dev
 
 # validate_dataset on the fixtures is one of the suite's tests (tests/test_validate_dataset.py), so that
 # `make test-postgres` runs it too: no `validate` here.
+# On every CPU (pytest-xdist), a test file at a time per worker, so that what a file or class loads once stays once.
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses auto --dist loadfile
 
 # The curated fixtures pass validate_dataset (checked in a throw-away SQLite database): the suite's check, by hand.
 validate: $(VENV)/.installed-runtime

@@ -1,11 +1,15 @@
 """Shared pytest fixtures."""
 
 import os
+import shutil
+import sqlite3
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection, connections
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from tests import live_gunicorn
 
@@ -31,6 +35,34 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+def _is_transactional(item) -> bool:
+    """Whether a test commits to the test database (pytest-django flushes every table after it)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that committed, put back what the migrations wrote (the curation roles, the countries).
+
+    pytest-django empties every table after such a test. Run alone, pytest orders those tests last, as Django
+    does; run in parallel (``make test`` uses pytest-xdist), a worker may get one before a test that needs the
+    roles. The database's content as migrated is kept by pytest-django whenever a test asks for
+    ``serialized_rollback``: it is loaded again here, after the flush.
+    """
+    yield
+    if not _is_transactional(item):
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production serves hashed files from a manifest that `collectstatic` writes; tests render pages
@@ -42,11 +74,35 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(scope="session")
-def migrated_var_dir(tmp_path_factory):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test databases; on SQLite, the default one is also copied to a file as soon as it is
+    migrated, for ``migrated_var_dir``: copying it takes milliseconds, migrating a database again seconds."""
+    if connection.vendor == "sqlite":
+        path = tmp_path_factory.mktemp("migrated-db") / "registry.sqlite3"
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            target = sqlite3.connect(path)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+        MIGRATED_DATABASE.append(path)
+
+
+# The file django_db_setup copied the migrated SQLite test database to (none on other databases).
+MIGRATED_DATABASE: list = []
+
+
+@pytest.fixture(scope="session")
+def migrated_var_dir(request, tmp_path_factory):
     """A var folder with a migrated SQLite database, made once per run: each live gunicorn server runs on a copy
-    (tests/live_gunicorn.py), since migrating takes seconds."""
+    (tests/live_gunicorn.py). It is the test database as migrated when that is SQLite, else migrated here."""
     var_dir = tmp_path_factory.mktemp("migrated-var")
-    live_gunicorn.migrate(var_dir)
+    request.getfixturevalue("django_db_setup")
+    if MIGRATED_DATABASE:
+        shutil.copyfile(MIGRATED_DATABASE[0], var_dir / "registry.sqlite3")
+    else:
+        live_gunicorn.migrate(var_dir)
     return var_dir
 
 
