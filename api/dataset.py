@@ -1,5 +1,7 @@
 """What the dataset is: its name, description and licence, as the API, the landing page and releases state."""
 
+import datetime
+
 DATASET_NAME = "AI Access Registry"
 DATASET_SLUG = "ai-access-registry"
 DATASET_DESCRIPTION = (
@@ -9,6 +11,11 @@ DATASET_DESCRIPTION = (
 DATA_LICENSE = "CC BY 4.0"
 DATA_LICENSE_ID = "CC-BY-4.0"
 DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+# Where the dataset's window of facts starts, and the latest date up to which curators have swept it against
+# sources: a record's status is checked up to its own ``status_checked_on``, never past this. None until a sweep
+# of the whole window is complete.
+COVERAGE_STARTS_ON = datetime.date(2025, 1, 1)
+COVERAGE_HORIZON: datetime.date | None = None
 
 
 def citation_text(version: str | None) -> str:

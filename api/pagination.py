@@ -108,7 +108,14 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
                 },
             },
         }
-        response["required"] = ["count", "next", "previous", "results", "withdrawn"]
+        properties["status_unverified"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "With `in_force_on` or `active_on`: the slugs of the records on this page whose status "
+            "was last checked (`status_checked_on`) before that date, or never. For these the answer is what the "
+            "sources said up to then, not verified for the date asked. Empty otherwise.",
+        }
+        response["required"] = ["count", "next", "previous", "results", "withdrawn", "status_unverified"]
         return response
 
 

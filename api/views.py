@@ -23,7 +23,15 @@ from rest_framework.views import APIView
 
 from api import filtersets, releases, serializers
 from api.conditional import PublicReadMixin
-from api.dataset import DATA_LICENSE, DATA_LICENSE_URL, DATASET_DESCRIPTION, DATASET_NAME, citation_text
+from api.dataset import (
+    COVERAGE_HORIZON,
+    COVERAGE_STARTS_ON,
+    DATA_LICENSE,
+    DATA_LICENSE_URL,
+    DATASET_DESCRIPTION,
+    DATASET_NAME,
+    citation_text,
+)
 from api.filters import FilterBackend
 from api.history import public_versions
 from api.nesting import with_nested
@@ -41,6 +49,10 @@ from datasets.models import (
     Source,
 )
 from datasets.resources import RESOURCES, Resource, last_change, published_counts, resource_named
+
+# The filters that ask about a date in the records' valid time: an answer holds only as far as the records' status
+# was checked (``status_checked_on``).
+VALID_TIME_FILTERS = ("in_force_on", "active_on")
 
 
 class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
@@ -101,12 +113,34 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["withdrawn"] = self.withdrawn_since()
+        response.data["status_unverified"] = self.status_unverified(data)
         return response
+
+    def filter_value(self, name: str):
+        """The parsed value of one of this list's filters in this request, or None."""
+        filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        return filterset.form.cleaned_data.get(name) if filterset.is_valid() else None
+
+    def status_unverified(self, records: list[dict]) -> list[str]:
+        """With a valid-time filter (``in_force_on``, ``active_on``): the slugs of the page's records whose status
+        was last checked before that date, or never. That they are in force (or active) on it is what their
+        sources said up to ``status_checked_on``, not a verified answer for the date asked."""
+        day = next(
+            (value for name in VALID_TIME_FILTERS if (value := self.filter_value(name)) is not None),
+            None,
+        )
+        if day is None:
+            return []
+        asked = day.isoformat()
+        return [
+            record["slug"]
+            for record in records
+            if record.get("status_checked_on") is None or record["status_checked_on"] < asked
+        ]
 
     def withdrawn_since(self) -> list[dict]:
         """With ``updated_since``: the records of this resource withdrawn since then and not public again."""
-        filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
-        since = filterset.form.cleaned_data.get("updated_since") if filterset.is_valid() else None
+        since = self.filter_value("updated_since")
         if since is None:
             return []
         model = self.get_queryset().model
@@ -292,6 +326,8 @@ class DatasetView(PublicReadMixin, APIView):
             "license_url": DATA_LICENSE_URL,
             "how_to_cite": citation_text(package.get("version")),
             "last_change": changed,
+            "coverage_starts_on": COVERAGE_STARTS_ON,
+            "coverage_horizon": COVERAGE_HORIZON,
             "counts": published_counts(),
             "downloads": [
                 {

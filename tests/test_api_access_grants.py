@@ -31,6 +31,7 @@ class TestAccessGrantAPI(CuratedAPIResourceTests):
         "grantor",
         "citations",
         "confidence",
+        "status_checked_on",
         "created_at",
         "updated_at",
     )

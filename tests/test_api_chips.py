@@ -32,6 +32,7 @@ class TestChipAPI(CuratedAPIResourceTests):
         "china_variant_of",
         "citations",
         "confidence",
+        "status_checked_on",
         "created_at",
         "updated_at",
     )

@@ -39,6 +39,7 @@ class TestExportControlAPI(CuratedAPIResourceTests):
         "targeted_organizations",
         "citations",
         "confidence",
+        "status_checked_on",
         "created_at",
         "updated_at",
     )

@@ -35,6 +35,7 @@ class TestModelReleaseAPI(CuratedAPIResourceTests):
         "training_chips",
         "citations",
         "confidence",
+        "status_checked_on",
         "created_at",
         "updated_at",
     )

@@ -21,6 +21,7 @@ class TestOrganizationAPI(CuratedAPIResourceTests):
         "description",
         "citations",
         "confidence",
+        "status_checked_on",
         "created_at",
         "updated_at",
     )

@@ -1,6 +1,7 @@
 """Free-text search (``q``) through its index: the same records as ``icontains`` over the searched columns, found
 through the FTS5 table (SQLite) or the trigram indexes (PostgreSQL), kept current as records change."""
 
+import datetime
 import re
 
 import pytest
@@ -329,10 +330,24 @@ def test_the_database_indexes_exactly_the_searched_columns(model):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_indexes_existing_records_and_can_be_reversed(client):
     executor = MigrationExecutor(connection)
-    executor.migrate([("datasets", "0006_change_resource_choices")])
+    before = [("datasets", "0006_change_resource_choices")]
+    executor.migrate(before)
     executor.loader.build_graph()
-    record = factories.make_model_release(name="Before the index")
-    assert ModelRelease.objects.filter(name__icontains="before the").exists()
+    # The models as they were then (today's have columns that later migrations add).
+    old = executor.loader.project_state(before).apps
+    developer = old.get_model("datasets", "Organization").objects.create(
+        slug="a-lab", name="A lab", kind="ai_lab", country="US", review_status="published"
+    )
+    record = old.get_model("datasets", "ModelRelease").objects.create(
+        slug="before-the-index",
+        name="Before the index",
+        developer=developer,
+        released_on=datetime.date(2025, 1, 20),
+        architecture="moe",
+        weights="open_weights",
+        review_status="published",
+    )
+    assert old.get_model("datasets", "ModelRelease").objects.filter(name__icontains="before the").exists()
     with connection.cursor() as cursor:
         if SQLITE:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE %s", ["%fts%"])

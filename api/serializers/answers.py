@@ -82,6 +82,15 @@ class DatasetSerializer(serializers.Serializer):
     last_change = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When a published record last changed."
     )
+    coverage_starts_on = serializers.DateField(
+        read_only=True, help_text="Where the window of facts the curators sweep starts (2025-01-01)."
+    )
+    coverage_horizon = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The latest date up to which the window was swept against sources; no record's status is "
+        "checked past it. Null until a sweep of the whole window is complete.",
+    )
     counts = serializers.DictField(
         child=serializers.IntegerField(), read_only=True, help_text="Number of published records per resource."
     )

@@ -90,6 +90,7 @@ class OrganizationSerializer(RecordSerializer):
             "description",
             "citations",
             "confidence",
+            "status_checked_on",
             *TIMESTAMPS,
         )
 
@@ -154,6 +155,7 @@ class ChipSerializer(RecordSerializer):
             "china_variant_of",
             "citations",
             "confidence",
+            "status_checked_on",
             *TIMESTAMPS,
         )
 
@@ -203,6 +205,7 @@ class ModelReleaseSerializer(RecordSerializer):
             "training_chips",
             "citations",
             "confidence",
+            "status_checked_on",
             *TIMESTAMPS,
         )
 
@@ -256,6 +259,7 @@ class AccessGrantSerializer(RecordSerializer):
             "grantor",
             "citations",
             "confidence",
+            "status_checked_on",
             *TIMESTAMPS,
         )
 
@@ -332,5 +336,6 @@ class ExportControlSerializer(RecordSerializer):
             "targeted_organizations",
             "citations",
             "confidence",
+            "status_checked_on",
             *TIMESTAMPS,
         )

@@ -97,7 +97,7 @@ class OrganizationAdmin(CuratedAdmin):
     fieldsets = [
         ("Identity", {"fields": ["name", "slug", "aliases"]}),
         ("Facts", {"fields": ["kind", "country", "website", "description"]}),
-        ("Provenance", {"fields": ["confidence"]}),
+        ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]
 
@@ -147,7 +147,7 @@ class ChipAdmin(CuratedAdmin):
             },
         ),
         ("Dates", {"fields": ["announced_on", "date_precision"]}),
-        ("Provenance", {"fields": ["confidence"]}),
+        ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]
 
@@ -166,7 +166,7 @@ class AccessGrantInline(admin.StackedInline):
         ("grantee", "grantee_description"),
         "grantor",
         ("starts_on", "ends_on", "date_precision"),
-        ("claim_status", "confidence"),
+        ("claim_status", "confidence", "status_checked_on"),
         "purpose",
         "curator_notes",
     ]
@@ -224,7 +224,7 @@ class ModelReleaseAdmin(CuratedAdmin):
             },
         ),
         ("Dates", {"fields": ["announced_on", "released_on", "date_precision"]}),
-        ("Provenance", {"fields": ["confidence"]}),
+        ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]
 
@@ -291,7 +291,7 @@ class AccessGrantAdmin(CuratedAdmin):
             },
         ),
         ("Dates", {"fields": [("starts_on", "ends_on", "date_precision"), "dates_note", "reported_on"]}),
-        ("Provenance", {"fields": ["confidence"]}),
+        ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]
 
@@ -363,6 +363,6 @@ class ExportControlAdmin(CuratedAdmin):
             },
         ),
         ("Related measures", {"fields": ["supersedes", "amends", "suspends"]}),
-        ("Provenance", {"fields": ["confidence"]}),
+        ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]

@@ -119,6 +119,12 @@ class CuratedRecord(ReviewedRecord):
         db_index=True,
         help_text="How well the record's facts are supported by its sources.",
     )
+    status_checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date up to which the record's facts and status were last checked against sources "
+        "(empty: not yet). An answer about a later date is not verified by this record.",
+    )
 
     class Meta:
         abstract = True
