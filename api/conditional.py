@@ -3,10 +3,11 @@
 Every change the public can see (a record published, updated or withdrawn, by the review workflow or by
 an import) appends to the change feed, and nothing else changes the records the API serves. So the validators
 come from the feed's newest entry (one index lookup), read before any record is: the ``ETag`` names everything
-an answer's bytes depend on, and a client's copy is current exactly when the tag matches (a 304 then costs
-that one query instead of a page). That is the data's state, the current release (which ``/api/v1/dataset/``
-describes), and the request: its scheme and host (answers hold absolute URLs), its path (with the script
-prefix those URLs start with) and query string, and its ``Accept``.
+an answer's bytes depend on, and a client's copy is current exactly when the tag matches (a 304 to a request
+that was checked in this data state then costs that one query and a cache lookup instead of a page). That is
+the data's state, the current release (which ``/api/v1/dataset/`` describes), the answers' format (the
+committed OpenAPI schema), and the request: its scheme and host (answers hold absolute URLs), its path (with the
+script prefix those URLs start with) and query string, and its ``Accept``.
 
 The same tag keys a server-side cache of rendered answers (Django's default cache: per process, or Redis
 shared by every app server with ``CACHE_URL``): a request whose answer is cached is served without reading
@@ -81,10 +82,22 @@ def current_release() -> str:
         return ""
 
 
+@functools.cache
+def answer_format() -> str:
+    """What names the shape of the API's answers: the SHA-256 of the committed OpenAPI schema, read once per
+    process. It goes into every tag, so that after an upgrade that changes an answer's shape (a field added, a
+    key renamed) no client copy, 304 or kept answer of the old shape is taken for current, data unchanged."""
+    try:
+        return hashlib.sha256((Path(settings.BASE_DIR) / "api" / "openapi.yaml").read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
+
+
 def validators(request) -> tuple[str, int | None]:
     """The ETag and the Last-Modified time (seconds since the epoch) of a public GET of ``request``.
 
-    The tag hashes every input that changes an answer's bytes: the data's state and the current release; the
+    The tag hashes every input that changes an answer's bytes: the data's state, the current release and the
+    answers' format (``answer_format``); the
     scheme, host and script prefix that its absolute URLs start with (``get_host()`` checks the host against
     ALLOWED_HOSTS, ``scheme`` honours SECURE_PROXY_SSL_HEADER); the path and query string; and ``Accept``,
     which picks the format. No other header changes an answer (the language is LANGUAGE_CODE's: no middleware
@@ -97,7 +110,7 @@ def validators(request) -> tuple[str, int | None]:
     last_modified = int(changed_at.timestamp()) if changed_at else None
     if last_modified is not None and last_modified >= int(time.time()):
         last_modified = None
-    state = f"{seq}@{changed_at.isoformat() if changed_at else ''}|{current_release()}"
+    state = f"{seq}@{changed_at.isoformat() if changed_at else ''}|{current_release()}|{answer_format()}"
     where = f"{request.scheme}://{request.get_host()}{get_script_prefix()}|{request.get_full_path()}"
     key = f"{state}|{where}|{request.META.get('HTTP_ACCEPT', '')}"
     return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32]), last_modified
@@ -217,13 +230,8 @@ UNCACHED_HEADERS = {"etag", "last-modified", "vary", "set-cookie"}
 
 
 def answer_key(etag: str) -> str:
-    """Where the rendered answer of a request is kept."""
+    """Where the rendered answer of a request is kept (or, for a large one, that its request was checked)."""
     return f"api-answer:{etag}"
-
-
-def checked_key(etag: str) -> str:
-    """Where it is noted that a request was checked and answered 200 in this data state."""
-    return f"api-checked:{etag}"
 
 
 def tag_response(response, etag: str, last_modified: int | None) -> None:
@@ -265,13 +273,14 @@ class PublicReadMiddleware:
         try:
             AnonRateThrottle().allow_request(request, None)
         except Throttled as refused:
-            detail = {"detail": str(refused.detail)}
-            return self.finish(JsonResponse(detail, status=429, headers={"Retry-After": str(refused.wait)}))
+            # As DRF's own handler: a Retry-After only when the throttle can tell the wait.
+            headers = {"Retry-After": str(refused.wait)} if refused.wait is not None else {}
+            return self.finish(JsonResponse({"detail": str(refused.detail)}, status=429, headers=headers))
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         etag, last_modified = validators(request)
         # A parameter the view does not take gets no kept answer, whatever the cache holds: the view's 400 names it.
-        keeping = request.method == "GET" and settings.API_CACHE_SECONDS > 0 and parameters.issuperset(request.GET)
+        keeping = settings.API_CACHE_SECONDS > 0 and parameters.issuperset(request.GET)
         if keeping:
             kept = self.kept_answer(request, etag, last_modified)
             if kept is not None:
@@ -280,20 +289,22 @@ class PublicReadMiddleware:
         if response.status_code != 200:
             return response
         tag_response(response, etag, last_modified)
-        if keeping and self.shareable(response):
+        if keeping and request.method == "GET" and self.shareable(response):
             self.keep(response, etag)
         if not_modified(request, etag, last_modified):
             return self.not_modified(etag, last_modified)
         return response
 
     def kept_answer(self, request, etag: str, last_modified: int | None) -> HttpResponse | None:
-        """The answer to a request that a view checked and answered in this data state, or None."""
-        conditional = client_tags(request) is not None or "HTTP_IF_MODIFIED_SINCE" in request.META
-        if conditional and not_modified(request, etag, last_modified) and cache.get(checked_key(etag)):
-            return self.not_modified(etag, last_modified)
+        """The answer to a request that a view checked and answered in this data state, or None: a 304 when the
+        client's copy is current, else (to a GET) the kept bytes."""
         entry = cache.get(answer_key(etag))
         if entry is None:
             return None
+        if not_modified(request, etag, last_modified):
+            return self.not_modified(etag, last_modified)
+        if request.method != "GET" or entry["content"] is None:
+            return None  # a HEAD, or an answer too large to keep: built again
         response = HttpResponse(entry["content"], headers=entry["headers"])
         tag_response(response, etag, last_modified)
         return response
@@ -306,13 +317,13 @@ class PublicReadMiddleware:
 
     @staticmethod
     def keep(response, etag: str) -> None:
-        """Note that the request was checked, and keep its rendered answer (without the validators, which each
-        answer gets anew) unless it is too large."""
-        kept = {checked_key(etag): True}
+        """Keep the rendered answer (without the validators, which each answer gets anew), or only the note that
+        its request was checked when it is too large; one entry, so that both expire together."""
+        entry = {"content": None, "headers": {}}
         if len(response.content) <= MAX_CACHED_BYTES:
             headers = {name: value for name, value in response.items() if name.lower() not in UNCACHED_HEADERS}
-            kept[answer_key(etag)] = {"content": response.content, "headers": headers}
-        cache.set_many(kept, settings.API_CACHE_SECONDS)
+            entry = {"content": response.content, "headers": headers}
+        cache.set(answer_key(etag), entry, settings.API_CACHE_SECONDS)
 
     def not_modified(self, etag: str, last_modified: int | None) -> HttpResponse:
         response = HttpResponseNotModified()

@@ -26,6 +26,19 @@ def pytest_collection_modifyitems(config, items):
         "postgresql": engine == "django.db.backends.postgresql",
         "redis": os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://")),
     }
+    # A test that commits must say serialized_rollback: the migrations' data is put back from that copy after it
+    # (pytest_runtest_teardown), which a flush with post_migrate would make stale.
+    unrestorable = [
+        item.nodeid
+        for item in items
+        if _is_transactional(item)
+        and not (item.get_closest_marker("django_db") or pytest.mark.django_db).kwargs.get("serialized_rollback")
+    ]
+    if unrestorable:
+        raise pytest.UsageError(
+            "Tests that commit must be marked django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(unrestorable)
+        )
     selected, deselected = [], []
     for item in items:
         missing = [name for name, present in available.items() if item.get_closest_marker(name) and not present]

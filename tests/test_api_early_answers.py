@@ -164,7 +164,7 @@ def test_a_304_from_a_kept_check_needs_no_kept_answer(client, releases, monkeypa
     # An answer too large to keep is not kept, but that its request was checked is: a 304 to it stays cheap.
     monkeypatch.setattr("api.conditional.MAX_CACHED_BYTES", 10)
     etag = client.get("/api/v1/model-releases/")["ETag"]
-    assert cache.get(answer_key(etag)) is None
+    assert cache.get(answer_key(etag))["content"] is None  # not kept, only noted as checked
     block_views()
     assert client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
@@ -196,3 +196,32 @@ def test_the_feeds_newest_entry_is_read_as_the_orm_reads_it(releases):
     newest = ChangeEvent.objects.order_by("-seq").values_list("seq", "changed_at").first()
     assert newest_change() == newest
     assert newest_change()[1].tzinfo is not None
+
+
+def test_a_head_gets_its_304_from_the_kept_check_without_a_build(client, releases, block_views):
+    etag = client.get("/api/v1/model-releases/")["ETag"]
+    block_views()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.head("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert len(queries) == 1  # the ETag's lookup
+
+
+def test_a_new_answer_format_changes_every_tag(client, releases, monkeypatch):
+    # An upgrade that changes the answers' shape (the committed schema) with the data unchanged: no client copy
+    # and no kept answer of the old shape passes for current.
+    old = client.get("/api/v1/model-releases/")
+    monkeypatch.setattr("api.conditional.answer_format", lambda: "another-schema")
+    new = client.get("/api/v1/model-releases/", HTTP_IF_NONE_MATCH=old["ETag"])
+    assert new.status_code == 200
+    assert new["ETag"] != old["ETag"]
+
+
+def test_a_refusal_without_a_known_wait_has_no_retry_after(client, releases, settings, monkeypatch):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"}}
+    monkeypatch.setattr("api.throttling.AnonRateThrottle.wait", lambda self: None)
+    client.get("/api/v1/model-releases/")
+    refused = client.get("/api/v1/model-releases/")
+    assert refused.status_code == 429
+    assert "Retry-After" not in refused
+    assert "at most 1 per minute" in refused.json()["detail"]

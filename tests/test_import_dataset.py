@@ -295,13 +295,24 @@ def test_history_keeps_one_version_per_imported_record_with_its_links(fixture_di
     assert {row.country_id for row in control.history.get().target_countries.all()} == {"CN", "MO"}
 
 
-def test_a_new_grant_without_a_grantor_gets_the_models_developer_as_in_the_admin(fixture_dir):
+def test_a_new_grant_whose_entry_names_no_grantor_gets_the_models_developer_as_in_the_admin(fixture_dir):
+    path = fixture_dir / "05_accessgrant.json"
+    entries = json.loads(path.read_text())
+    for entry in entries:
+        del entry["fields"]["grantor"]
+    path.write_text(json.dumps(entries))
+    run(str(fixture_dir))
+    grant = AccessGrant.objects.get(slug="v3-amd")
+    assert grant.grantor is not None
+    assert grant.grantor == grant.model.developer
+
+
+def test_an_explicit_null_grantor_stays_null(fixture_dir):
+    # A release says null for a grantor that is not public: an import must not put a fact of its own there.
     path = fixture_dir / "05_accessgrant.json"
     entries = json.loads(path.read_text())
     for entry in entries:
         entry["fields"]["grantor"] = None
     path.write_text(json.dumps(entries))
     run(str(fixture_dir))
-    grant = AccessGrant.objects.get(slug="v3-amd")
-    assert grant.grantor is not None
-    assert grant.grantor == grant.model.developer
+    assert AccessGrant.objects.get(slug="v3-amd").grantor is None

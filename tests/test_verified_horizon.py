@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from api.exports import export_release
@@ -94,3 +95,13 @@ def test_the_release_carries_the_check_dates(tmp_path):
     assert (
         '"status_checked_on": "2026-06-30"' in (tmp_path / "release" / "records" / "06_exportcontrol.json").read_text()
     )
+
+
+def test_a_check_cannot_be_dated_in_the_future():
+    record = factories.make_model_release()
+    record.status_checked_on = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+    assert "status_checked_on" in refused.value.message_dict
+    record.status_checked_on = datetime.date.today()
+    record.full_clean()

@@ -42,6 +42,8 @@ class Loader:
         self.now = timezone.now()
         # The records that were not published when the import started, by pk, per reviewed model.
         self.hidden = unpublished_pks() if keep_hidden_links else {}
+        # Curated fixtures are written by curators, who may leave a default out; a release is loaded as it is.
+        self.fills_defaults = not keep_hidden_links
 
     def load(self, path: Path) -> None:
         entries = [parse_entry(path, entry) for entry in read_entries(path)]
@@ -139,8 +141,11 @@ class Loader:
                 obj.updated_at = self.now
                 changed.add("updated_at")
             was_public = current.get("review_status") == ReviewStatusChoices.PUBLISHED
-        if pk is None and isinstance(obj, AccessGrant) and obj.grantor_id is None and obj.model_id is not None:
-            services.fill_default_grantor(obj)  # as the admin does: the model's developer
+        if self.fills_defaults and pk is None and isinstance(obj, AccessGrant) and "grantor" not in fields:
+            # A new grant whose entry names no grantor at all gets the model's developer, as in the admin. An
+            # explicit null stays null, and a release (whose grantors a public import must not invent) is loaded
+            # as it is.
+            services.fill_default_grantor(obj)
         validate_record(path, obj, key, pending={field.name for field, _, _ in later})
         (self.report.created if pk is None else self.report.updated)[label] += 1
         return Change(obj, key, pk is None, was_public, changed, links, later)

@@ -3,7 +3,9 @@
 import copy
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from datasets.choices import ConfidenceChoices, ReviewStatusChoices
 from datasets.querysets import SlugManager
@@ -128,3 +130,9 @@ class CuratedRecord(ReviewedRecord):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        # A check dated ahead would make answers about the days up to it look verified.
+        if self.status_checked_on is not None and self.status_checked_on > timezone.localdate():
+            raise ValidationError({"status_checked_on": "A check cannot be dated in the future."})
