@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import checks
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -225,3 +226,9 @@ def test_a_refusal_without_a_known_wait_has_no_retry_after(client, releases, set
     assert refused.status_code == 429
     assert "Retry-After" not in refused
     assert "at most 1 per minute" in refused.json()["detail"]
+
+
+def test_a_settings_file_without_the_middleware_fails_the_system_check(settings):
+    assert not [error for error in checks.run_checks() if error.id == "api.E001"]
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "api.conditional.PublicReadMiddleware"]
+    assert [error.id for error in checks.run_checks() if error.id == "api.E001"] == ["api.E001"]
