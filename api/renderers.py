@@ -23,7 +23,7 @@ import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
-from datasets.services import resource_name
+from datasets.resources import resource_of
 
 LIST_SEPARATOR = ";"
 
@@ -122,7 +122,7 @@ def _file_stem(view) -> str:
     queryset = getattr(view, "queryset", None)
     if queryset is None:
         return "records"
-    return resource_name(queryset.model)
+    return resource_of(queryset.model).name
 
 
 def _columns(view, records: list[dict]) -> list[str]:

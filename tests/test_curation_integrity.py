@@ -27,6 +27,7 @@ from datasets.models import (
     ReviewedRecord,
     Source,
 )
+from datasets.resources import resource_of
 from tests import factories
 from tests.admin_testing import admin_url, form_data, staff
 
@@ -356,7 +357,7 @@ def test_every_kind_of_record_can_be_corrected_and_reverted(model_name, curator,
     record.refresh_from_db()
     assert getattr(record, field) == "Corrected."
     assert record.review_status == "published"
-    resource = services.resource_name(type(record))
+    resource = resource_of(type(record)).name
     assert client.get(f"/api/v1/{resource}/{record.slug}/").status_code == 200
 
     first = record.history.filter(review_status="published").earliest()
@@ -399,7 +400,7 @@ def test_line_ends_are_stored_as_typed_and_history_shows_only_the_changed_field(
 
 def assert_updated_at_agrees_with_the_feed(client, since):
     for model in (ModelRelease, AccessGrant, ExportControl, Source):
-        resource = services.resource_name(model)
+        resource = resource_of(model).name
         for record in model.objects.published():
             newest = ChangeEvent.objects.filter(resource=resource, slug=record.slug).latest("seq")
             assert record.updated_at == newest.changed_at, (resource, record.slug)

@@ -31,7 +31,7 @@ from datasets.services.edits import (
     revert_to,
     save_edit,
 )
-from datasets.services.feed import record_change, record_changes, resource_name
+from datasets.services.feed import record_change, record_changes
 from datasets.services.history import COPIED, authors, citation_model, content_state, was_public
 from datasets.services.workflow import (
     TRANSITIONS,
@@ -64,7 +64,6 @@ __all__ = [
     "publish",
     "record_change",
     "record_changes",
-    "resource_name",
     "return_to_draft",
     "revert_to",
     "save_edit",

@@ -15,11 +15,6 @@ UPDATE_BATCH = 500
 FEED_LOCK = 0x41495F5245474953
 
 
-def resource_name(model) -> str:
-    """The API resource of a model: "model-releases" (``datasets.resources``)."""
-    return resource_of(model).name
-
-
 def record_change(record: ReviewedRecord, change: str) -> ChangeEvent:
     """Append a public change of ``record`` to the feed. Call inside the transaction that makes the change."""
     event = record_changes([(type(record), record.slug, change)])[0]
@@ -40,7 +35,7 @@ def record_changes(changes: list[tuple[type, str, str]]) -> list[ChangeEvent]:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
     now = timezone.now()
     events = [
-        ChangeEvent(resource=resource_name(model), slug=slug, change=change, changed_at=now)
+        ChangeEvent(resource=resource_of(model).name, slug=slug, change=change, changed_at=now)
         for model, slug, change in changes
     ]
     # A record's updated_at says when its public content last changed: the instant the feed records, so that
