@@ -8,6 +8,7 @@ runs. Every variable is read through ``config.env``; docs/deploy.md lists them a
 import os
 import re
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -69,10 +70,19 @@ def load_or_create_secret_key() -> str:
         return key_file.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(64)
-    # Created with owner-only permissions: the key signs sessions and password-reset tokens.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    # Written whole to a file of its own with owner-only permissions (the key signs sessions and password-reset
+    # tokens), then linked into place, which fails if it exists: of several processes starting at once on a fresh
+    # var/ (gunicorn's workers), the first one's key is everybody's, and nobody reads a half-written one.
+    fd, written = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(written, key_file)
+        except FileExistsError:
+            return key_file.read_text().strip()
+    finally:
+        os.unlink(written)
     return key
 
 

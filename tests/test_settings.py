@@ -196,6 +196,22 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
     assert project_settings.load_or_create_secret_key() == "from-the-environment"
 
 
+def test_processes_starting_together_share_the_first_ones_secret_key(tmp_path, monkeypatch):
+    # Another worker writes the key between this one's look for it and its own write: this one takes that key.
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    var_dir = tmp_path / "var"
+    monkeypatch.setattr(project_settings, "VAR_DIR", var_dir)
+
+    def meanwhile_another_worker(length):
+        var_dir.mkdir(parents=True, exist_ok=True)
+        (var_dir / "secret_key").write_text("the-other-workers-key")
+        return "this-workers-key"
+
+    monkeypatch.setattr(project_settings.secrets, "token_urlsafe", meanwhile_another_worker)
+    assert project_settings.load_or_create_secret_key() == "the-other-workers-key"
+    assert sorted(path.name for path in var_dir.iterdir()) == ["secret_key"]
+
+
 def test_generated_state_lives_in_a_git_ignored_folder():
     assert "var/" in (ROOT / ".gitignore").read_text().split()
     assert project_settings.SECRET_KEY not in (ROOT / "config" / "settings.py").read_text()
