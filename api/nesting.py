@@ -79,6 +79,7 @@ def citation_list(model) -> Coalesce:
             publisher="source__publisher",
             url="source__url",
             published_on="source__published_on",
+            date_precision="source__date_precision",
             locator="locator",
             quote="quote",
         ),

@@ -9,7 +9,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from datasets.choices import InstrumentChoices, ReviewStatusChoices
+from datasets.choices import EndReasonChoices, InstrumentChoices, ReviewStatusChoices
 
 
 def published_lookup(prefix: str = "") -> Q:
@@ -79,9 +79,24 @@ class ExportControlQuerySet(ReviewedQuerySet):
     def in_force_on(self, day: datetime.date):
         """Measures in force on ``day``: effective by then, not ended, and not suspended by a measure
         that was itself published and in force on that day (for example MOFCOM Announcement No. 70 of
-        2025, which suspended Nos. 55-58, 61 and 62 until 2026-11-10)."""
-        suspensions = self.model.objects.published().effective_on(day).filter(instrument=InstrumentChoices.SUSPENSION)
-        # The measures suspended that day, as one list computed once per query (not a subquery per measure,
-        # which SQLite plans as every suspension in force probed for every measure).
-        suspended = self.model.suspends.through.objects.filter(from_exportcontrol__in=suspensions)
-        return self.effective_on(day).exclude(pk__in=suspended.values("to_exportcontrol"))
+        2025, which suspended Nos. 55-58, 61 and 62 until 2026-11-10).
+
+        A measure that ended because it was suspended (``end_reason = suspended``) is in force again once
+        every published suspension that lists it has ended: the US Affiliates Rule, suspended from
+        2025-11-10 by a suspension that ran to 2026-11-09, is scheduled to apply from 2026-11-10. Such a
+        return is what the measures' own texts schedule; ``status_checked_on`` says up to when anyone
+        checked that it happened.
+        """
+        suspensions = self.model.objects.published().filter(instrument=InstrumentChoices.SUSPENSION)
+        links = self.model.suspends.through.objects
+        # The measures suspended that day, and those whose suspensions have ended by then, as lists computed
+        # once per query (not a subquery per measure, which SQLite plans as every suspension probed for every
+        # measure).
+        suspended = links.filter(from_exportcontrol__in=suspensions.effective_on(day))
+        lapsed = links.filter(from_exportcontrol__in=suspensions.filter(ends_on__lte=day))
+        returned = Q(
+            end_reason=EndReasonChoices.SUSPENDED,
+            effective_on__lte=day,
+            pk__in=lapsed.values("to_exportcontrol"),
+        )
+        return self.filter(effective_on_lookup(day) | returned).exclude(pk__in=suspended.values("to_exportcontrol"))

@@ -148,6 +148,7 @@ class CuratedAPIResourceTests(APIResourceTests):
                 "publisher": "Reuters",
                 "url": "https://example.org/doc",
                 "published_on": "2025-01-01",
+                "date_precision": "day",
                 "locator": "p. 4",
                 "quote": "Quoted text.",
             }

@@ -121,3 +121,23 @@ def test_review_status_defaults_to_draft_and_records_have_natural_keys():
     assert org.review_status == "draft"
     assert Organization.objects.get_by_natural_key("new-lab") == org
     assert org.natural_key() == ("new-lab",)
+
+
+def test_chip_tpp_is_the_highest_over_published_dense_figures():
+    """The registry's one TPP rule: BF16 x 16 or FP8 x 8, whichever is higher (the L40S: 733 x 8 = 5,864
+    beats 362.05 x 16 = 5,792.8), rounded half up; a TPP stated by hand only where no figure is published."""
+    from decimal import Decimal
+
+    l40s = factories.make_chip(slug="l40s", dense_bf16_tflops=Decimal("362.1"), dense_fp8_tflops=Decimal("733"))
+    assert l40s.computed_tpp() == 5864
+    l40s.tpp = 5794  # BF16 x 16, rounded: not the rule
+    with pytest.raises(ValidationError) as caught:
+        l40s.full_clean()
+    assert "5864" in str(caught.value.message_dict["tpp"])
+    l40s.tpp = 5864
+    l40s.full_clean()
+    h100 = factories.make_chip(slug="h100", dense_bf16_tflops=Decimal("989.4"), dense_fp8_tflops=Decimal("1978.9"))
+    assert h100.computed_tpp() == 15831  # 1,978.9 x 8 = 15,831.2 over 989.4 x 16 = 15,830.4
+    estimated = factories.make_chip(slug="estimated", tpp=5120)
+    assert estimated.computed_tpp() is None
+    estimated.full_clean()

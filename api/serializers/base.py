@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.nesting import CITATIONS, NESTED
+from datasets.choices import DatePrecisionChoices
 from datasets.resources import resource_of
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -115,6 +116,11 @@ class CitationSerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True, help_text="Where the source can be read.")
     published_on = serializers.DateField(
         read_only=True, allow_null=True, help_text="Publication date of the source, if known."
+    )
+    date_precision = serializers.ChoiceField(
+        choices=DatePrecisionChoices.choices,
+        read_only=True,
+        help_text="How precise published_on is: a month-precision date is stored as the first of that month.",
     )
     locator = serializers.CharField(
         read_only=True, help_text='Where in the source: page, section or paragraph (e.g. "p. 4"); may be empty.'

@@ -111,6 +111,7 @@ class SourceSerializer(RecordSerializer):
             "document_url",
             "archived_url",
             "published_on",
+            "date_precision",
             "kind",
             "url_checked",
             "notes",

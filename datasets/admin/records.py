@@ -112,7 +112,7 @@ class SourceAdmin(ReviewedAdmin):
     fieldsets = [
         ("Identity", {"fields": ["title", "slug", "publisher", "kind"]}),
         ("Location", {"fields": ["url", "url_checked", "archived_url"]}),
-        ("Dates", {"fields": ["published_on"]}),
+        ("Dates", {"fields": ["published_on", "date_precision"]}),
         ("Provenance", {"fields": ["notes"]}),
         CURATION_FIELDSET,
     ]

@@ -14,7 +14,9 @@ class ExportControl(CuratedRecord):
     """One legal or policy measure: a rule, an Entity List addition, a licence policy, a suspension...
 
     A measure is in force from ``effective_on`` until ``ends_on`` (exclusive), unless a published
-    suspension measure (``instrument = suspension``) that lists it in ``suspends`` is in force.
+    suspension measure (``instrument = suspension``) that lists it in ``suspends`` is in force. A measure
+    suspended until a date has ``ends_on`` on the suspension's first day and ``end_reason = suspended``;
+    it is in force again once every published suspension listing it has ended (``in_force_on``).
     """
 
     title = models.CharField(max_length=500, help_text="Title of the measure, as issued or as commonly cited.")
@@ -120,9 +122,11 @@ class ExportControl(CuratedRecord):
             # The suspensions in force (``in_force_on``): published ones of one instrument, not every measure.
             models.Index(fields=["review_status", "instrument"], name="datasets_control_pub_instr_idx"),
             # The measures in force on a day (``in_force_on``): a page walks it in the public order and its count
-            # reads it alone, the dates being in the index (dates first would make the page sort every match).
+            # reads it alone, the dates and the end reason (a suspended measure returns) being in the index
+            # (dates first would make the page sort every match).
             models.Index(
-                fields=["review_status", "slug", "effective_on", "ends_on"], name="datasets_control_in_force_idx"
+                fields=["review_status", "slug", "effective_on", "ends_on", "end_reason"],
+                name="datasets_control_in_force_idx",
             ),
         ]
         permissions = [("review_exportcontrol", "Can publish and withdraw export controls")]

@@ -1,5 +1,8 @@
 """Reference records: countries, organizations, sources and chips."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -82,6 +85,12 @@ class Source(ReviewedRecord):
     published_on = models.DateField(
         null=True, blank=True, db_index=True, help_text="Publication date of the document, if known."
     )
+    date_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecisionChoices.choices,
+        default=DatePrecisionChoices.DAY,
+        help_text="How precise published_on is: a month-precision date is stored as the first of that month.",
+    )
     kind = models.CharField(
         max_length=24,
         choices=SourceKindChoices.choices,
@@ -162,7 +171,9 @@ class Chip(CuratedRecord):
         null=True,
         blank=True,
         db_index=True,
-        help_text="Total Processing Performance as the US rules define it (2 x MacTOPS x bit length).",
+        help_text="Total Processing Performance as the US rules define it (2 x MacTOPS x bit length), the "
+        "highest over the precisions with a published dense figure (BF16 x 16, FP8 x 8), rounded to a whole "
+        "number; stated by hand only where no such figure is published.",
     )
     tpp_basis = models.CharField(max_length=300, blank=True, help_text="How the TPP figure was obtained.")
     china_variant_of = models.ForeignKey(
@@ -176,6 +187,10 @@ class Chip(CuratedRecord):
     notes = models.TextField(blank=True, help_text="Caveats, conflicting figures, and regulatory history.")
 
     history = HistoricalRecords()
+
+    # The registry's TPP rule: the highest TPP over the precisions whose dense throughput the vendor published,
+    # each TFLOPS figure times its bit length, rounded half up. The US rules (ECCN 3A090) count the highest.
+    TPP_BIT_LENGTHS = {"dense_bf16_tflops": 16, "dense_fp8_tflops": 8}
 
     class Meta:
         ordering = ["slug"]
@@ -211,3 +226,22 @@ class Chip(CuratedRecord):
 
     def __str__(self):
         return self.name
+
+    def computed_tpp(self) -> int | None:
+        """TPP by the registry's rule (``TPP_BIT_LENGTHS``), or None when no dense figure is published."""
+        products = [
+            Decimal(value) * bits
+            for name, bits in self.TPP_BIT_LENGTHS.items()
+            if (value := getattr(self, name)) is not None
+        ]
+        if not products:
+            return None
+        return int(max(products).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def clean(self):
+        super().clean()
+        computed = self.computed_tpp()
+        if computed is not None and self.tpp != computed:
+            raise ValidationError(
+                {"tpp": f"By the registry's rule (the highest of BF16 x 16 and FP8 x 8) the TPP is {computed}."}
+            )
