@@ -50,13 +50,20 @@ def _array(rows, group_by: str, value) -> Coalesce:
     )
 
 
-def brief_list(model, relation: str) -> Coalesce:
-    """A many-to-many relation of ``model`` as a JSON array of the published related records in brief."""
+def brief_list(model, relation: str, extra: tuple[str, ...] = ()) -> Coalesce:
+    """A many-to-many relation of ``model`` (either side: ``suspends`` or its reverse, ``suspended_by``) as a
+    JSON array of the published related records in brief, with the ``extra`` fields of each."""
     field = model._meta.get_field(relation)
-    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    rows = field.remote_field.through.objects.filter(published_lookup(f"{target}__"), **{source: OuterRef("pk")})
+    if field.concrete:
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        through = field.remote_field.through
+    else:  # the reverse side of a many-to-many field
+        source, target = field.field.m2m_reverse_field_name(), field.field.m2m_field_name()
+        through = field.through
+    rows = through.objects.filter(published_lookup(f"{target}__"), **{source: OuterRef("pk")})
     label = _label_field(field.related_model)
-    return _array(rows, source, JSONObject(slug=f"{target}__slug", **{label: f"{target}__{label}"}))
+    fields = {name: f"{target}__{name}" for name in ("slug", label, *extra)}
+    return _array(rows, source, JSONObject(**fields))
 
 
 def code_list(model, relation: str, code: str = "code") -> Coalesce:
@@ -98,15 +105,17 @@ def brief_one(model, relation: str) -> Subquery:
     return Subquery(related.values(json=JSONObject(slug="slug", **{label: label}))[:1], output_field=JSONField())
 
 
-def with_nested(queryset, *, to_one=(), to_many=(), codes=(), citations=True):
+def with_nested(queryset, *, to_one=(), to_many=(), codes=(), citations=True, extra=None):
     """``queryset`` with its relations and citations read in the same query (see the module's docstring).
 
     The serializers read relation ``x`` from the attribute ``x_nested``: a dict or None for a to-one
-    relation, a list of dicts for a to-many one, a list of codes for ``codes``.
+    relation, a list of dicts for a to-many one, a list of codes for ``codes``. ``extra`` names, per to-many
+    relation, the fields its brief records show besides slug and name.
     """
     model = queryset.model
+    extra = extra or {}
     annotations = {NESTED.format(name): brief_one(model, name) for name in to_one}
-    annotations |= {NESTED.format(name): brief_list(model, name) for name in to_many}
+    annotations |= {NESTED.format(name): brief_list(model, name, extra.get(name, ())) for name in to_many}
     annotations |= {NESTED.format(name): code_list(model, name) for name in codes}
     if citations:
         annotations[CITATIONS] = citation_list(model)

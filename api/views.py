@@ -225,8 +225,9 @@ class ExportControlViewSet(RecordViewSet):
     queryset = with_nested(
         ExportControl.objects.published(),
         to_one=("authority",),
-        to_many=("supersedes", "amends", "suspends", "covered_chips", "targeted_organizations"),
+        to_many=("supersedes", "amends", "suspends", "suspended_by", "covered_chips", "targeted_organizations"),
         codes=("target_countries",),
+        extra={"suspended_by": ("effective_on", "ends_on")},
     )
     serializer_class = serializers.ExportControlSerializer
     filterset_class = filtersets.ExportControlFilterSet

@@ -1,5 +1,7 @@
 """/api/v1/export-controls/."""
 
+import datetime
+
 import pytest
 
 from tests import factories
@@ -35,6 +37,7 @@ class TestExportControlAPI(CuratedAPIResourceTests):
         "supersedes",
         "amends",
         "suspends",
+        "suspended_by",
         "covered_chips",
         "targeted_organizations",
         "citations",
@@ -77,6 +80,46 @@ class TestExportControlAPI(CuratedAPIResourceTests):
         ]
         assert [chip["slug"] for chip in body["covered_chips"]] == ["nvidia-h20"]
         assert [org["slug"] for org in body["targeted_organizations"]] == ["huawei"]
+
+    def test_a_suspended_measure_names_its_published_suspensions_and_their_dates(self, client):
+        """ "Which measures are suspended, and until when?": one list call answers it."""
+        rule = factories.make_export_control(
+            slug="affiliates-rule",
+            effective_on=datetime.date(2025, 9, 29),
+            ends_on=datetime.date(2025, 11, 10),
+            end_reason="suspended",
+        )
+        suspension = factories.make_export_control(
+            slug="one-year-suspension",
+            title="One Year Suspension",
+            instrument="suspension",
+            effective_on=datetime.date(2025, 11, 10),
+            ends_on=datetime.date(2026, 11, 10),
+            end_reason="expired",
+        )
+        suspension.suspends.add(rule)
+        factories.make_export_control(
+            slug="draft-extension", instrument="suspension", review_status="draft"
+        ).suspends.add(rule)
+        [listed] = client.get(self.list_url(), {"end_reason": "suspended"}).json()["results"]
+        assert listed["suspended_by"] == [
+            {
+                "slug": "one-year-suspension",
+                "title": "One Year Suspension",
+                "url": "http://testserver/api/v1/export-controls/one-year-suspension/",
+                "effective_on": "2025-11-10",
+                "ends_on": "2026-11-10",
+            }
+        ]
+        [suspending] = client.get(self.list_url(), {"instrument": "suspension"}).json()["results"]
+        assert [measure["slug"] for measure in suspending["suspends"]] == ["affiliates-rule"]
+        assert suspending["suspended_by"] == []
+        # After the suspension, the rule applies again; checked only up to 2026-06-30, the answer says so.
+        rule.status_checked_on = datetime.date(2026, 6, 30)
+        rule.save()
+        page = client.get(self.list_url(), {"in_force_on": "2026-12-01"}).json()
+        assert [record["slug"] for record in page["results"]] == ["affiliates-rule"]
+        assert page["status_unverified"] == ["affiliates-rule"]
 
     def test_unpublished_related_records_are_null_or_left_out(self, client):
         control = factories.make_export_control(

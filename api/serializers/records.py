@@ -62,6 +62,22 @@ class BriefExportControlSerializer(RecordSerializer):
         list_serializer_class = SortedListSerializer
 
 
+class BriefSuspensionSerializer(BriefExportControlSerializer):
+    """A suspension measure, in brief, with the dates between which it holds what it suspends out of force."""
+
+    effective_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="When the suspension took (or takes) effect."
+    )
+    ends_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="First day the suspension no longer holds (as scheduled, or as it happened); empty while open-ended.",
+    )
+
+    class Meta(BriefExportControlSerializer.Meta):
+        fields = ("slug", "title", "url", "effective_on", "ends_on")
+
+
 # Full records.
 
 
@@ -295,6 +311,13 @@ class ExportControlSerializer(RecordSerializer):
         many=True,
         help_text="Measures this suspension takes out of force while it is itself in force.",
     )
+    suspended_by = nested(
+        BriefSuspensionSerializer,
+        "suspended_by",
+        many=True,
+        help_text="Published suspensions that list this measure, with their dates: while one of them is in force, "
+        "this measure is not. A measure with end_reason `suspended` applies again once all of them have ended.",
+    )
     covered_chips = nested(
         BriefChipSerializer, "covered_chips", many=True, help_text="Chips the measure names or clearly covers."
     )
@@ -333,6 +356,7 @@ class ExportControlSerializer(RecordSerializer):
             "supersedes",
             "amends",
             "suspends",
+            "suspended_by",
             "covered_chips",
             "targeted_organizations",
             "citations",
