@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.encoding import iri_to_uri
 
 from datasets.choices import EndReasonChoices, InstrumentChoices, ReviewStatusChoices
 from datasets.models import (
@@ -93,7 +94,8 @@ def check_citations() -> list[Problem]:
 
 
 def check_source_urls() -> list[Problem]:
-    """Every source has a well-formed http(s) URL (and archived URL, if any)."""
+    """Every source has a well-formed http(s) URL (and archived URL, if any), written as a URI: the API's schema
+    promises ``format: uri``, which a non-ASCII character breaks (``Source.clean()`` percent-encodes them)."""
     validate = URLValidator(schemes=["http", "https"])
     problems = []
     for source in Source.objects.all():
@@ -105,6 +107,9 @@ def check_source_urls() -> list[Problem]:
                 validate(value)
             except ValidationError:
                 problems.append(_problem(source, f"{field} is not a well-formed http(s) URL: {value!r}"))
+                continue
+            if value != iri_to_uri(value):
+                problems.append(_problem(source, f"{field} is not a URI (percent-encode it: {iri_to_uri(value)!r})"))
     return problems
 
 

@@ -140,6 +140,16 @@ class LoadedFixturesTests(TestCase):
         assert reported("gh-ds-v3", "url is not a well-formed http(s) URL")
         assert reported("arxiv-ds-v3", "archived_url is not a well-formed http(s) URL")
 
+    def test_source_url_that_is_not_a_uri(self):
+        # The API's schema promises URIs: a pasted address with Chinese characters is reported (and saved through
+        # the admin, clean() stores it percent-encoded).
+        iri = "https://research.doubao.com/blog/字节跳动-seed"
+        Source.objects.filter(slug="gh-ds-v3").update(url=iri)
+        assert reported("gh-ds-v3", "url is not a URI (percent-encode it")
+        source = Source.objects.get(slug="gh-ds-v3")
+        source.full_clean()
+        assert source.url == "https://research.doubao.com/blog/%E5%AD%97%E8%8A%82%E8%B7%B3%E5%8A%A8-seed"
+
     def test_field_values_the_database_does_not_enforce(self):
         ExportControl.objects.filter(slug="us-oct2022").update(instrument="decree")
         assert reported("us-oct2022", "instrument:", validation.CHECKS)

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.encoding import iri_to_uri
 from simple_history.models import HistoricalRecords
 
 from datasets.choices import (
@@ -112,6 +113,13 @@ class Source(ReviewedRecord):
         ordering = ["slug"]
         indexes = [public_order_index("source")]
         permissions = [("review_source", "Can publish and withdraw sources")]
+
+    def clean(self):
+        super().clean()
+        # A pasted address with non-ASCII characters (an IRI) is stored as the URI it stands for: the API
+        # promises URIs, and every client can follow one.
+        self.url = iri_to_uri(self.url)
+        self.archived_url = iri_to_uri(self.archived_url)
 
     def __str__(self):
         return f"{self.publisher}: {self.title}"
