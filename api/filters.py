@@ -38,6 +38,7 @@ __all__ = [
     "WholeNumberFilter",
     "date_range",
     "filter_in",
+    "isnull",
     "number_range",
     "ordering_filter",
 ]
@@ -355,6 +356,26 @@ def ordering_filter(*fields: str) -> OrderingFilter:
     )
 
 
+class IsNullFilter(BooleanFilter):
+    """``<parameter>__isnull``: true, the records with no value; false, those with one. A relation to a record
+    that is not published counts as no value, as the API shows it (null, or left out of a list)."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        field = qs.model._meta.get_field(self.field_name)
+        if not field.is_relation:
+            return qs.filter(**{f"{self.field_name}__isnull": value})
+        published = field.related_model.objects.published()
+        having = qs.model._default_manager.filter(**{f"{self.field_name}__in": published}).values("pk")
+        return qs.exclude(pk__in=having) if value else qs.filter(pk__in=having)
+
+
+def isnull(field: str, what: str) -> IsNullFilter:
+    """The ``<parameter>__isnull`` parameter of ``field``."""
+    return IsNullFilter(field_name=field, help_text=f"true: records with no {what} recorded; false: records with one.")
+
+
 def date_range(field: str, what: str) -> tuple[DateFilter, DateFilter]:
     """The ``<field>_after`` / ``<field>_before`` pair, both inclusive."""
     return (
@@ -406,13 +427,51 @@ class SharedFilters(dict):
         return copied
 
 
+NEGATION_SUFFIX = "__not"
+NEGATABLE = (SlugFilter, EnumFilter, ExactTextFilter)
+
+
+def negation_of(name: str, filter_) -> django_filters.Filter:
+    """The ``<name>__not`` parameter of a slug, enum or exact-text filter: the same values, checked the same
+    way, selecting the records that the positive parameter would not (records with no value included)."""
+    negated = copy.copy(filter_)
+    negated.__dict__.pop("_field", None)
+    negated.extra = dict(filter_.extra)
+    negated.negates = name
+    negated.extra["help_text"] = (
+        f"Negation of `{name}`, with the same values: records that match none of them (records with no value "
+        "included). Repeat for none of several."
+    )
+    return negated
+
+
 class FilterSet(filters.FilterSet):
     """django-filter's FilterSet, built for each request without rebuilding what never changes: the filters
-    are copied shallowly (``SharedFilters``), the form class is made once per FilterSet, on ``FilterForm``."""
+    are copied shallowly (``SharedFilters``), the form class is made once per FilterSet, on ``FilterForm``.
+
+    Every slug, enum and exact-text parameter ``x`` has its negation, ``x__not`` (Datasette's name for it):
+    the records ``x`` would not select, by the same values."""
 
     @classmethod
     def get_filters(cls):
-        return SharedFilters(super().get_filters())
+        declared = super().get_filters()
+        negations = {
+            f"{name}{NEGATION_SUFFIX}": negation_of(name, filter_)
+            for name, filter_ in declared.items()
+            if isinstance(filter_, NEGATABLE) and not name.endswith(NEGATION_SUFFIX)
+        }
+        return SharedFilters({**declared, **negations})
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            filter_ = self.filters[name]
+            negates = getattr(filter_, "negates", None)
+            if negates is None:
+                queryset = filter_.filter(queryset, value)
+            elif value:  # not given: None (slugs) or [] (enums, texts)
+                selected = self.filters[negates].filter(queryset.model._default_manager.all(), value)
+                queryset = queryset.exclude(pk__in=selected.values("pk"))
+        return queryset
 
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")

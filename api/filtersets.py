@@ -29,6 +29,7 @@ from api.filters import (
     SearchFilter,
     SlugFilter,
     date_range,
+    isnull,
     number_range,
     ordering_filter,
 )
@@ -143,6 +144,7 @@ class SourceFilterSet(RecordFilterSet):
     )
     kind = EnumFilter(choices=SourceKindChoices.choices, help_text="Kind of document. Repeat for any of several.")
     published_on_after, published_on_before = date_range("published_on", "Documents published")
+    published_on__isnull = isnull("published_on", "publication date")
     ordering = ordering_filter("title", "publisher", "published_on")
 
     class Meta:
@@ -164,6 +166,7 @@ class ChipFilterSet(CuratedFilterSet):
         help_text="Slug of a chip: its China-market variants (e.g. nvidia-h100 gives the H800 and H20).",
     )
     tpp_min, tpp_max = number_range("tpp", "Total Processing Performance (TPP)")
+    tpp__isnull = isnull("tpp", "TPP")
     ordering = ordering_filter("name", "announced_on", "tpp", "memory_gb", "dense_bf16_tflops")
 
     class Meta:
@@ -197,11 +200,13 @@ class ModelReleaseFilterSet(CuratedFilterSet):
     released_on_after, released_on_before = date_range("released_on", "Models released")
     announced_on_after, announced_on_before = date_range("announced_on", "Models announced")
     parameters_total_min, parameters_total_max = number_range("parameters_total", "Total parameter count")
+    parameters_total__isnull = isnull("parameters_total", "total parameter count")
     trained_on = SlugFilter(
         field_name="training_chips",
         queryset=Chip.objects.published(),
         help_text="Slug of a chip the model was trained on (e.g. nvidia-h800). Repeat for any of several.",
     )
+    trained_on__isnull = isnull("training_chips", "training chip")
     has_released = BooleanFilter(
         method="filter_has_released",
         help_text="true: models that have been released (weights or API); false: models only announced so far.",
@@ -264,6 +269,10 @@ class AccessGrantFilterSet(CuratedFilterSet):
         "recorded, and not ended by it (a grant that ends on this date is no longer active).",
     )
     starts_on_after, starts_on_before = date_range("starts_on", "Grants starting")
+    model__isnull = isnull("model", "model release (the access concerns a described model)")
+    grantee__isnull = isnull("grantee", "grantee organization")
+    grantor__isnull = isnull("grantor", "grantor organization")
+    ends_on__isnull = isnull("ends_on", "end date")
     ordering = ordering_filter("starts_on", "ends_on", "reported_on")
 
     class Meta:
@@ -316,6 +325,9 @@ class ExportControlFilterSet(CuratedFilterSet):
         "and not suspended by another published measure in force on that date.",
     )
     effective_on_after, effective_on_before = date_range("effective_on", "Measures taking effect")
+    effective_on__isnull = isnull("effective_on", "date of effect")
+    ends_on__isnull = isnull("ends_on", "end date (true: measures not ended)")
+    authority__isnull = isnull("authority", "issuing body")
     end_reason = EnumFilter(
         choices=EndReasonChoices.choices,
         help_text="Why the measure stopped being in force. Repeat for any of several.",

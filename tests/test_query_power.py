@@ -1,0 +1,122 @@
+"""Query power (issue 17): negation (``<parameter>__not``) and "has a value / has none" (``<parameter>__isnull``)
+through the real routes, on every resource that has them."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from api import filtersets
+from api.filters import NEGATABLE, NEGATION_SUFFIX
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def listed(client):
+    """The slugs a list returns for the given parameters (a list value repeats the parameter)."""
+
+    def get(basename: str, **params) -> set[str]:
+        response = client.get(reverse(f"api:{basename}-list"), {"limit": 500, **params})
+        assert response.status_code == 200, response.content
+        return {record["slug"] for record in response.json()["results"]}
+
+    return get
+
+
+FILTERSETS = [
+    filtersets.OrganizationFilterSet,
+    filtersets.SourceFilterSet,
+    filtersets.ChipFilterSet,
+    filtersets.ModelReleaseFilterSet,
+    filtersets.AccessGrantFilterSet,
+    filtersets.ExportControlFilterSet,
+]
+
+
+@pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda f: f.__name__)
+def test_every_slug_enum_and_text_parameter_has_its_negation(filterset):
+    filters = filterset.base_filters
+    negatable = {name for name, filter_ in filters.items() if isinstance(filter_, NEGATABLE)}
+    positive = {name for name in negatable if not name.endswith(NEGATION_SUFFIX)}
+    assert positive, filterset
+    assert {f"{name}{NEGATION_SUFFIX}" for name in positive} == negatable - positive
+
+
+def test_developer_not_leaves_out_every_named_developer(listed):
+    deepseek, qwen, meta = (factories.make_organization(slug=slug) for slug in ("deepseek", "alibaba-qwen", "meta"))
+    factories.make_model_release(slug="v3", developer=deepseek)
+    factories.make_model_release(slug="qwen3", developer=qwen)
+    factories.make_model_release(slug="llama", developer=meta)
+    assert listed("model-release", developer__not="deepseek") == {"qwen3", "llama"}
+    assert listed("model-release", developer__not=["deepseek", "alibaba-qwen"]) == {"llama"}
+    # With the positive parameter: AND, as any two parameters.
+    assert listed("model-release", developer=["deepseek", "meta"], developer__not="meta") == {"v3"}
+
+
+def test_negation_of_a_to_many_and_of_a_country_keeps_records_without_a_value(listed):
+    untargeted = factories.make_export_control(slug="untargeted")
+    china = factories.make_export_control(slug="china")
+    china.target_countries.set(["CN"])
+    both = factories.make_export_control(slug="china-and-macau")
+    both.target_countries.set(["CN", "MO"])
+    macau = factories.make_export_control(slug="macau", jurisdiction="CN")
+    macau.target_countries.set(["MO"])
+    assert listed("export-control", target_country__not="CN") == {untargeted.slug, macau.slug}
+    assert listed("export-control", jurisdiction__not="US") == {macau.slug}
+    assert listed("export-control", instrument__not="rule") == set()
+
+
+def test_negation_through_a_method_filter_and_of_exact_texts(listed):
+    china = factories.make_organization(slug="zhipu", country="CN")
+    us = factories.make_organization(slug="openai", country="US")
+    factories.make_model_release(slug="glm", developer=china, family="GLM")
+    factories.make_model_release(slug="gpt", developer=us, family="GPT")
+    assert listed("model-release", developer_country__not="CN") == {"gpt"}
+    assert listed("model-release", family__not="glm") == {"gpt"}
+
+
+def test_a_negated_parameter_refuses_what_the_positive_one_refuses(client):
+    factories.make_organization(slug="deepseek")
+    for params, name in [
+        ({"developer__not": "no-such-lab"}, "developer__not"),
+        ({"weights__not": "leaked"}, "weights__not"),
+        ({"developer__no": "deepseek"}, "developer__no"),
+    ]:
+        response = client.get("/api/v1/model-releases/", params)
+        assert response.status_code == 400, params
+        assert list(response.json()) == [name]
+
+
+def test_isnull_on_dates_and_numbers(listed):
+    factories.make_export_control(slug="ended", ends_on=D(2025, 5, 13), end_reason="rescinded")
+    factories.make_export_control(slug="running")
+    assert listed("export-control", ends_on__isnull="true") == {"running"}
+    assert listed("export-control", ends_on__isnull="false") == {"ended"}
+    factories.make_chip(slug="known", tpp=4800)
+    factories.make_chip(slug="unknown", tpp=None)
+    assert listed("chip", tpp__isnull="true") == {"unknown"}
+
+
+def test_isnull_on_relations_counts_an_unpublished_record_as_none(listed):
+    """A grant whose model is in review shows ``model: null``: it is one of the grants with no model."""
+    described = factories.make_access_grant(slug="described", model=None, model_description="All Claude models")
+    draft_model = factories.make_model_release(slug="draft", review_status="in_review")
+    hidden = factories.make_access_grant(slug="hidden-model", model=draft_model)
+    linked = factories.make_access_grant(slug="linked")
+    assert listed("access-grant", model__isnull="true") == {described.slug, hidden.slug}
+    assert listed("access-grant", model__isnull="false") == {linked.slug}
+    trained = factories.make_model_release(slug="trained")
+    trained.training_chips.add(factories.make_chip(slug="h800"))
+    untrained = factories.make_model_release(slug="untrained")
+    assert untrained.slug in listed("model-release", trained_on__isnull="true")
+    assert listed("model-release", trained_on__isnull="false") == {trained.slug}
+
+
+def test_isnull_refuses_what_is_not_a_boolean(client):
+    response = client.get("/api/v1/export-controls/", {"ends_on__isnull": "maybe"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["ends_on__isnull"]
