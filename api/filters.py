@@ -37,6 +37,7 @@ __all__ = [
     "SlugFilter",
     "WholeNumberFilter",
     "date_range",
+    "fields_filter",
     "filter_in",
     "isnull",
     "number_range",
@@ -343,6 +344,36 @@ class OrderingFilter(filters.OrderingFilter):
             else:
                 ordering.append(F(field).asc(nulls_last=True))
         return qs.order_by(*ordering, "slug")
+
+
+class FieldsFilter(filters.MultipleChoiceFilter):
+    """``fields``: which of the records' fields an answer holds, comma-separated or repeated. It selects no
+    records: the view reads it (``api.views.RecordViewSet.get_serializer``). An unknown field is a 400."""
+
+    field_class = EnumField
+    blank_means_absent = True
+    selects_fields = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", RepeatableCSVSelect)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs
+
+
+# Always in an answer, whatever ``fields`` asks for: what identifies a record and where it is.
+IDENTITY_FIELDS = ("slug", "url")
+
+
+def fields_filter(serializer_class) -> FieldsFilter:
+    """The ``fields`` parameter over the fields of ``serializer_class``."""
+    names = list(serializer_class.Meta.fields)
+    return FieldsFilter(
+        choices=[(name, name) for name in names],
+        help_text="Only these fields in each record (comma-separated, or repeat the parameter), in JSON and CSV; "
+        f"{' and '.join(IDENTITY_FIELDS)} are always included. Default: every field.",
+    )
 
 
 def ordering_filter(*fields: str) -> OrderingFilter:

@@ -29,9 +29,18 @@ from api.filters import (
     SearchFilter,
     SlugFilter,
     date_range,
+    fields_filter,
     isnull,
     number_range,
     ordering_filter,
+)
+from api.serializers import (
+    AccessGrantSerializer,
+    ChipSerializer,
+    ExportControlSerializer,
+    ModelReleaseSerializer,
+    OrganizationSerializer,
+    SourceSerializer,
 )
 from datasets.choices import (
     AccessTypeChoices,
@@ -130,6 +139,8 @@ class OrganizationFilterSet(CuratedFilterSet):
     )
     ordering = ordering_filter("name", "country", "kind")
 
+    fields = fields_filter(OrganizationSerializer)
+
     class Meta:
         model = Organization
         fields: list[str] = []
@@ -146,6 +157,8 @@ class SourceFilterSet(RecordFilterSet):
     published_on_after, published_on_before = date_range("published_on", "Documents published")
     published_on__isnull = isnull("published_on", "publication date")
     ordering = ordering_filter("title", "publisher", "published_on")
+
+    fields = fields_filter(SourceSerializer)
 
     class Meta:
         model = Source
@@ -168,6 +181,8 @@ class ChipFilterSet(CuratedFilterSet):
     tpp_min, tpp_max = number_range("tpp", "Total Processing Performance (TPP)")
     tpp__isnull = isnull("tpp", "TPP")
     ordering = ordering_filter("name", "announced_on", "tpp", "memory_gb", "dense_bf16_tflops")
+
+    fields = fields_filter(ChipSerializer)
 
     class Meta:
         model = Chip
@@ -212,6 +227,8 @@ class ModelReleaseFilterSet(CuratedFilterSet):
         help_text="true: models that have been released (weights or API); false: models only announced so far.",
     )
     ordering = ordering_filter("name", "released_on", "announced_on", "parameters_total", "context_length")
+
+    fields = fields_filter(ModelReleaseSerializer)
 
     class Meta:
         model = ModelRelease
@@ -275,6 +292,8 @@ class AccessGrantFilterSet(CuratedFilterSet):
     ends_on__isnull = isnull("ends_on", "end date")
     ordering = ordering_filter("starts_on", "ends_on", "reported_on")
 
+    fields = fields_filter(AccessGrantSerializer)
+
     class Meta:
         model = AccessGrant
         fields: list[str] = []
@@ -337,6 +356,8 @@ class ExportControlFilterSet(CuratedFilterSet):
         help_text="Slug of an export control: the measures that supersede it. Repeat for any of several.",
     )
     ordering = ordering_filter("title", "announced_on", "effective_on", "ends_on")
+
+    fields = fields_filter(ExportControlSerializer)
 
     class Meta:
         model = ExportControl

@@ -126,7 +126,8 @@ def _file_stem(view) -> str:
 
 
 def _columns(view, records: list[dict]) -> list[str]:
-    """The serializer's field names, in the API's order (known even when there are no records)."""
-    if view is not None and hasattr(view, "get_serializer_class"):
-        return list(view.get_serializer_class()().fields)
+    """The serializer's field names, in the API's order (known even when there are no records): those that
+    ``?fields=`` selects, if it is given."""
+    if view is not None and hasattr(view, "get_serializer"):
+        return list(view.get_serializer().fields)
     return list(records[0]) if records else []

@@ -9,6 +9,7 @@ queries whatever its length and whatever the resource.
 import mimetypes
 
 from django.conf import settings
+from django.db import models
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import page_not_found
@@ -32,7 +33,7 @@ from api.dataset import (
     DATASET_NAME,
     citation_text,
 )
-from api.filters import FilterBackend
+from api.filters import IDENTITY_FIELDS, FilterBackend
 from api.history import public_versions
 from api.nesting import with_nested
 from api.pagination import FeedPagination
@@ -108,20 +109,39 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         if keys is None:
             return None
         records = {record.pk: record for record in self.get_queryset().filter(pk__in=keys).order_by()}
-        return [records[key] for key in keys]
+        self.page_records = [records[key] for key in keys]
+        return self.page_records
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["withdrawn"] = self.withdrawn_since()
-        response.data["status_unverified"] = self.status_unverified(data)
+        response.data["status_unverified"] = self.status_unverified(self.page_records)
         return response
+
+    def get_serializer(self, *args, **kwargs):
+        """The resource's serializer, holding only the fields that ``?fields=`` selects on a list (and the
+        record's slug and url)."""
+        serializer = super().get_serializer(*args, **kwargs)
+        selected = self.selected_fields()
+        if selected:
+            record = getattr(serializer, "child", serializer)
+            for name in [name for name in record.fields if name not in selected]:
+                record.fields.pop(name)
+        return serializer
+
+    def selected_fields(self) -> frozenset[str] | None:
+        """The fields ``?fields=`` names on a list, with the identity fields; None when it is not given."""
+        if not self.is_list() or "fields" not in self.request.query_params:
+            return None
+        names = self.filter_value("fields")
+        return frozenset((*IDENTITY_FIELDS, *names)) if names else None
 
     def filter_value(self, name: str):
         """The parsed value of one of this list's filters in this request, or None."""
         filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
         return filterset.form.cleaned_data.get(name) if filterset.is_valid() else None
 
-    def status_unverified(self, records: list[dict]) -> list[str]:
+    def status_unverified(self, records: list[models.Model]) -> list[str]:
         """With a valid-time filter (``in_force_on``, ``active_on``): the slugs of the page's records whose status
         was last checked before that date, or never. That they are in force (or active) on it is what their
         sources said up to ``status_checked_on``, not a verified answer for the date asked."""
@@ -131,11 +151,10 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         )
         if day is None:
             return []
-        asked = day.isoformat()
         return [
-            record["slug"]
+            record.slug
             for record in records
-            if record.get("status_checked_on") is None or record["status_checked_on"] < asked
+            if getattr(record, "status_checked_on", None) is None or record.status_checked_on < day
         ]
 
     def withdrawn_since(self) -> list[dict]:

@@ -120,3 +120,48 @@ def test_isnull_refuses_what_is_not_a_boolean(client):
     response = client.get("/api/v1/export-controls/", {"ends_on__isnull": "maybe"})
     assert response.status_code == 400
     assert list(response.json()) == ["ends_on__isnull"]
+
+
+# Field selection: ?fields=
+
+
+def test_fields_selects_the_keys_of_each_record_with_slug_and_url_always(client):
+    factories.make_model_release(slug="deepseek-v3", released_on=D(2024, 12, 26))
+    body = client.get("/api/v1/model-releases/", {"fields": "name,released_on"}).json()
+    [record] = body["results"]
+    assert list(record) == ["slug", "url", "name", "released_on"]  # in the API's order of fields
+    assert record["released_on"] == "2024-12-26"
+    # Repeated or comma-separated, the same; the page keeps its own keys.
+    repeated = client.get("/api/v1/model-releases/", {"fields": ["released_on", "name"]}).json()
+    assert repeated["results"] == body["results"]
+    assert {"count", "next", "previous", "withdrawn", "status_unverified"} <= set(body)
+
+
+def test_fields_in_csv_are_the_columns(client):
+    factories.make_export_control(slug="us-oct2022", effective_on=D(2022, 10, 7))
+    response = client.get("/api/v1/export-controls/", {"fields": "effective_on,title", "format": "csv"})
+    header, row = response.content.decode().splitlines()
+    assert header == "slug,url,title,effective_on"
+    assert row.startswith('"us-oct2022",') and row.endswith('"2022-10-07"')
+
+
+def test_fields_with_negation_and_a_valid_time_question(client):
+    """status_unverified is the records' own, whatever fields the answer shows."""
+    factories.make_export_control(slug="checked", status_checked_on=D(2026, 6, 30))
+    factories.make_export_control(slug="other", jurisdiction="CN")
+    body = client.get(
+        "/api/v1/export-controls/", {"fields": "title", "jurisdiction__not": "CN", "in_force_on": "2026-12-01"}
+    ).json()
+    assert [record["slug"] for record in body["results"]] == ["checked"]
+    assert body["status_unverified"] == ["checked"]
+    assert "status_checked_on" not in body["results"][0]
+
+
+def test_an_unknown_field_is_a_400_naming_it(client):
+    response = client.get("/api/v1/chips/", {"fields": "name,speed"})
+    assert response.status_code == 400
+    [message] = response.json()["fields"]
+    assert "speed" in message
+    # A detail takes no fields (nor any filter): a 400 too, not a silent full record.
+    chip = factories.make_chip(slug="h20")
+    assert client.get(f"/api/v1/chips/{chip.slug}/", {"fields": "name"}).status_code == 400
