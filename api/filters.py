@@ -22,6 +22,7 @@ from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleC
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BaseCSVWidget
 
+from api.facets import FACET_SIZE
 from datasets import search
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "SlugFilter",
     "WholeNumberFilter",
     "date_range",
+    "facet_filter",
     "fields_filter",
     "filter_in",
     "isnull",
@@ -346,13 +348,13 @@ class OrderingFilter(filters.OrderingFilter):
         return qs.order_by(*ordering, "slug")
 
 
-class FieldsFilter(filters.MultipleChoiceFilter):
-    """``fields``: which of the records' fields an answer holds, comma-separated or repeated. It selects no
-    records: the view reads it (``api.views.RecordViewSet.get_serializer``). An unknown field is a 400."""
+class AnswerFilter(filters.MultipleChoiceFilter):
+    """A parameter that shapes the answer rather than selecting records (``fields``, ``facet``): names out of a
+    list, comma-separated or repeated, checked like any filter's values (an unknown one is a 400); the view
+    reads them (``api.views.RecordViewSet``)."""
 
     field_class = EnumField
     blank_means_absent = True
-    selects_fields = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", RepeatableCSVSelect)
@@ -360,6 +362,30 @@ class FieldsFilter(filters.MultipleChoiceFilter):
 
     def filter(self, qs, value):
         return qs
+
+
+class FieldsFilter(AnswerFilter):
+    """``fields``: which of the records' fields an answer holds."""
+
+
+class FacetFilter(AnswerFilter):
+    """``facet``: the fields whose values the page counts (``api.facets``); ``facets`` maps each name to its
+    ``Facet``."""
+
+    def __init__(self, facets: dict, **kwargs):
+        self.facets = facets
+        super().__init__(choices=[(name, name) for name in facets], **kwargs)
+
+
+def facet_filter(facets: dict) -> FacetFilter:
+    """The ``facet`` parameter over ``facets`` (name: ``api.facets.Facet``)."""
+    return FacetFilter(
+        facets,
+        help_text="Count the values of these fields (comma-separated, or repeat the parameter) among the records "
+        "the other parameters select, each facet under every filter but its own: the page's `facets` gives, "
+        f"per field, its values with label and count, most frequent first (at most {FACET_SIZE}, with "
+        "`truncated` when there are more), the records with no value as the value null.",
+    )
 
 
 # Always in an answer, whatever ``fields`` asks for: what identifies a record and where it is.
@@ -493,8 +519,11 @@ class FilterSet(filters.FilterSet):
         }
         return SharedFilters({**declared, **negations})
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset, skip=()):
+        """The records the parameters select; ``skip`` names parameters to leave out (a facet's own)."""
         for name, value in self.form.cleaned_data.items():
+            if name in skip:
+                continue
             filter_ = self.filters[name]
             negates = getattr(filter_, "negates", None)
             if negates is None:

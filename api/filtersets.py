@@ -19,6 +19,7 @@ Conventions, the same on every resource:
 The filter classes they are built from, and the base FilterSet, are in ``api.filters``.
 """
 
+from api.facets import Facet
 from api.filters import (
     BooleanFilter,
     DateFilter,
@@ -29,6 +30,7 @@ from api.filters import (
     SearchFilter,
     SlugFilter,
     date_range,
+    facet_filter,
     fields_filter,
     isnull,
     number_range,
@@ -141,6 +143,8 @@ class OrganizationFilterSet(CuratedFilterSet):
 
     fields = fields_filter(OrganizationSerializer)
 
+    facet = facet_filter({"country": Facet("country"), "kind": Facet("kind"), "confidence": Facet("confidence")})
+
     class Meta:
         model = Organization
         fields: list[str] = []
@@ -159,6 +163,10 @@ class SourceFilterSet(RecordFilterSet):
     ordering = ordering_filter("title", "publisher", "published_on")
 
     fields = fields_filter(SourceSerializer)
+
+    facet = facet_filter(
+        {"kind": Facet("kind"), "publisher": Facet("publisher"), "published_on_year": Facet("published_on", year=True)}
+    )
 
     class Meta:
         model = Source
@@ -183,6 +191,15 @@ class ChipFilterSet(CuratedFilterSet):
     ordering = ordering_filter("name", "announced_on", "tpp", "memory_gb", "dense_bf16_tflops")
 
     fields = fields_filter(ChipSerializer)
+
+    facet = facet_filter(
+        {
+            "vendor": Facet("vendor"),
+            "kind": Facet("kind"),
+            "confidence": Facet("confidence"),
+            "announced_on_year": Facet("announced_on", year=True),
+        }
+    )
 
     class Meta:
         model = Chip
@@ -229,6 +246,18 @@ class ModelReleaseFilterSet(CuratedFilterSet):
     ordering = ordering_filter("name", "released_on", "announced_on", "parameters_total", "context_length")
 
     fields = fields_filter(ModelReleaseSerializer)
+
+    facet = facet_filter(
+        {
+            "developer": Facet("developer"),
+            "weights": Facet("weights"),
+            "architecture": Facet("architecture"),
+            "family": Facet("family"),
+            "trained_on": Facet("training_chips"),
+            "confidence": Facet("confidence"),
+            "released_on_year": Facet("released_on", year=True),
+        }
+    )
 
     class Meta:
         model = ModelRelease
@@ -294,6 +323,19 @@ class AccessGrantFilterSet(CuratedFilterSet):
 
     fields = fields_filter(AccessGrantSerializer)
 
+    facet = facet_filter(
+        {
+            "model": Facet("model"),
+            "grantee": Facet("grantee"),
+            "grantor": Facet("grantor"),
+            "access_type": Facet("access_type"),
+            "outcome": Facet("outcome"),
+            "claim_status": Facet("claim_status"),
+            "confidence": Facet("confidence"),
+            "starts_on_year": Facet("starts_on", year=True),
+        }
+    )
+
     class Meta:
         model = AccessGrant
         fields: list[str] = []
@@ -358,6 +400,20 @@ class ExportControlFilterSet(CuratedFilterSet):
     ordering = ordering_filter("title", "announced_on", "effective_on", "ends_on")
 
     fields = fields_filter(ExportControlSerializer)
+
+    facet = facet_filter(
+        {
+            "jurisdiction": Facet("jurisdiction"),
+            "authority": Facet("authority"),
+            "instrument": Facet("instrument"),
+            "end_reason": Facet("end_reason"),
+            "target_country": Facet("target_countries"),
+            "targets_organization": Facet("targeted_organizations"),
+            "covers_chip": Facet("covered_chips"),
+            "confidence": Facet("confidence"),
+            "effective_on_year": Facet("effective_on", year=True),
+        }
+    )
 
     class Meta:
         model = ExportControl

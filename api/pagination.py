@@ -115,7 +115,35 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             "was last checked (`status_checked_on`) before that date, or never. For these the answer is what the "
             "sources said up to then, not verified for the date asked. Empty otherwise.",
         }
-        response["required"] = ["count", "next", "previous", "results", "withdrawn", "status_unverified"]
+        properties["facets"] = {
+            "type": "object",
+            "description": "With `facet`: per field named, its values among the records that every other "
+            "parameter selects, most frequent first; empty otherwise.",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["values", "truncated"],
+                "properties": {
+                    "values": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["value", "label", "count"],
+                            "properties": {
+                                "value": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "A slug, enum value, country code or year; null: no value.",
+                                },
+                                "label": {"type": "string", "nullable": True, "description": "Its name, for people."},
+                                "count": {"type": "integer", "description": "How many records have it."},
+                            },
+                        },
+                    },
+                    "truncated": {"type": "boolean", "description": "Whether there were more values than listed."},
+                },
+            },
+        }
+        response["required"] = ["count", "next", "previous", "results", "withdrawn", "status_unverified", "facets"]
         return response
 
 

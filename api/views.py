@@ -33,7 +33,7 @@ from api.dataset import (
     DATASET_NAME,
     citation_text,
 )
-from api.filters import IDENTITY_FIELDS, FilterBackend
+from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
 from api.nesting import with_nested
 from api.pagination import FeedPagination
@@ -116,7 +116,22 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         response = super().get_paginated_response(data)
         response.data["withdrawn"] = self.withdrawn_since()
         response.data["status_unverified"] = self.status_unverified(self.page_records)
+        response.data["facets"] = self.facet_counts()
         return response
+
+    def facet_counts(self) -> dict:
+        """``?facet=``: per named field, its values among the records the request's other parameters select."""
+        names = self.filter_value("facet") or []
+        if not names:
+            return {}
+        filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        facets = filterset.filters["facet"].facets
+        published = self.get_queryset().model.objects.published()
+        counts = {}
+        for name in dict.fromkeys(names):
+            own = (name, f"{name}{NEGATION_SUFFIX}", f"{name}__isnull")
+            counts[name] = facets[name].counted(filterset.filter_queryset(published, skip=own))
+        return counts
 
     def get_serializer(self, *args, **kwargs):
         """The resource's serializer, holding only the fields that ``?fields=`` selects on a list (and the

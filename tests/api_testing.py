@@ -52,7 +52,7 @@ class APIResourceTests:
         response = client.get(self.list_url())
         assert response["Content-Type"] == "application/json"
         body = response.json()
-        assert set(body) == {"count", "next", "previous", "results", "withdrawn", "status_unverified"}
+        assert set(body) == {"count", "next", "previous", "results", "withdrawn", "status_unverified", "facets"}
         assert body["count"] == type(first).objects.published().count()
         assert {first.slug, second.slug} <= set(slugs(response))
 

@@ -159,7 +159,7 @@ def test_every_bad_parameter_is_named_at_once(client):
     [
         ("chip", "develper", "nvidia"),  # a typo of a filter's name
         ("model-release", "page", "2"),  # page numbers: this API pages with limit and offset
-        ("chip", "facet", "vendor"),  # no facets
+        ("chip", "_facet", "vendor"),  # Datasette's name: ours is facet
     ],
 )
 def test_unknown_parameter(client, basename, param, value):

@@ -4,6 +4,9 @@ through the real routes, on every resource that has them."""
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from api import filtersets
@@ -165,3 +168,99 @@ def test_an_unknown_field_is_a_400_naming_it(client):
     # A detail takes no fields (nor any filter): a 400 too, not a silent full record.
     chip = factories.make_chip(slug="h20")
     assert client.get(f"/api/v1/chips/{chip.slug}/", {"fields": "name"}).status_code == 400
+
+
+# Facets: ?facet=
+
+
+def facet(body: dict, name: str) -> list[tuple]:
+    return [(row["value"], row["label"], row["count"]) for row in body["facets"][name]["values"]]
+
+
+def test_facets_count_values_with_labels_most_frequent_first_and_the_null_bucket(client):
+    deepseek = factories.make_organization(slug="deepseek", name="DeepSeek")
+    qwen = factories.make_organization(slug="alibaba-qwen", name="Qwen")
+    draft = factories.make_organization(slug="draft-lab", review_status="in_review")
+    for slug, developer, weights, day in [
+        ("v3", deepseek, "open_weights", D(2024, 12, 26)),
+        ("r1", deepseek, "open_weights", D(2025, 1, 20)),
+        ("v4", deepseek, "api_only", D(2026, 4, 24)),
+        ("qwen3", qwen, "open_weights", D(2025, 4, 29)),
+        ("secret", draft, "api_only", None),
+    ]:
+        factories.make_model_release(slug=slug, developer=developer, weights=weights, released_on=day)
+    body = client.get(
+        "/api/v1/model-releases/", {"facet": ["developer", "weights", "released_on_year"], "limit": 1}
+    ).json()
+    # The developer in review is not shown, so its release counts as having none.
+    assert facet(body, "developer") == [("deepseek", "DeepSeek", 3), ("alibaba-qwen", "Qwen", 1), (None, None, 1)]
+    assert facet(body, "weights") == [("open_weights", "Open weights (downloadable)", 3), ("api_only", "API only", 2)]
+    assert facet(body, "released_on_year") == [
+        ("2025", "2025", 2),
+        ("2024", "2024", 1),
+        ("2026", "2026", 1),
+        (None, None, 1),
+    ]
+    assert body["facets"]["developer"]["truncated"] is False
+    assert body["count"] == 5 and len(body["results"]) == 1  # counted over all pages, not the page
+
+
+def test_a_facet_is_counted_under_every_filter_but_its_own(client):
+    deepseek = factories.make_organization(slug="deepseek")
+    qwen = factories.make_organization(slug="alibaba-qwen")
+    factories.make_model_release(slug="v3", developer=deepseek, weights="open_weights")
+    factories.make_model_release(slug="v4", developer=deepseek, weights="api_only")
+    factories.make_model_release(slug="qwen3", developer=qwen, weights="open_weights")
+    body = client.get(
+        "/api/v1/model-releases/", {"developer": "deepseek", "weights__not": "api_only", "facet": "developer,weights"}
+    ).json()
+    assert [record["slug"] for record in body["results"]] == ["v3"]
+    # developer: under weights__not only; weights: under developer only.
+    assert facet(body, "developer") == [("alibaba-qwen", "Alibaba Qwen", 1), ("deepseek", "Deepseek", 1)]
+    assert facet(body, "weights") == [("api_only", "API only", 1), ("open_weights", "Open weights (downloadable)", 1)]
+
+
+def test_facets_of_to_many_relations_and_countries(client):
+    h800 = factories.make_chip(slug="h800", name="H800")
+    h20 = factories.make_chip(slug="h20", name="H20")
+    both = factories.make_export_control(slug="both")
+    both.covered_chips.set([h800, h20])
+    both.target_countries.set(["CN", "MO"])
+    one = factories.make_export_control(slug="one")
+    one.covered_chips.set([h20])
+    one.target_countries.set(["CN"])
+    factories.make_export_control(slug="none", end_reason="rescinded", ends_on=D(2025, 1, 1))
+    body = client.get("/api/v1/export-controls/", {"facet": ["covers_chip", "target_country", "end_reason"]}).json()
+    assert facet(body, "covers_chip") == [("h20", "H20", 2), ("h800", "H800", 1), (None, None, 1)]
+    assert facet(body, "target_country") == [("CN", "China", 2), ("MO", "Macau", 1), (None, None, 1)]
+    assert facet(body, "end_reason") == [(None, None, 2), ("rescinded", "Rescinded", 1)]
+
+
+def test_facets_truncate_at_thirty_values(client):
+    for index in range(32):
+        factories.make_source(slug=f"s{index}", publisher=f"Publisher {index:02d}")
+    body = client.get("/api/v1/sources/", {"facet": "publisher"}).json()
+    assert len(body["facets"]["publisher"]["values"]) == 30
+    assert body["facets"]["publisher"]["truncated"] is True
+
+
+def test_an_unknown_facet_is_a_400_naming_it_and_without_facet_the_page_has_none(client):
+    response = client.get("/api/v1/model-releases/", {"facet": "developer,colour"})
+    assert response.status_code == 400
+    assert "colour" in response.json()["facet"][0]
+    assert client.get("/api/v1/model-releases/").json()["facets"] == {}
+
+
+def test_facets_cost_a_constant_number_of_queries(client):
+    def ask():
+        return client.get("/api/v1/access-grants/", {"facet": ["grantee", "outcome", "starts_on_year"]})
+
+    factories.make_access_grant()
+    with CaptureQueriesContext(connection) as few:
+        assert ask().status_code == 200
+    for _ in range(12):
+        factories.make_access_grant(starts_on=D(2025, 3, 1))
+    cache.clear()
+    with CaptureQueriesContext(connection) as many:
+        assert ask().status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
