@@ -13,12 +13,22 @@ record reads as None, unpublished members of a to-many relation are left out. Th
 arrays (by slug; citations by source and locator), as JSON aggregates promise no order.
 """
 
-from django.db.models import Aggregate, JSONField, OuterRef, Subquery, Value
+from django.db.models import Aggregate, Case, F, JSONField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, JSONObject
 
+from datasets.models import ExportControl, ModelRelease
 from datasets.querysets import published_lookup
 
-__all__ = ["JSONArrayAgg", "brief_list", "brief_one", "citation_list", "code_list", "with_nested"]
+__all__ = [
+    "JSONArrayAgg",
+    "brief_list",
+    "brief_one",
+    "citation_list",
+    "code_list",
+    "reverse_list",
+    "with_dossier",
+    "with_nested",
+]
 
 # The names of the annotations that hold relation ``name`` and the citations.
 NESTED = "{}_nested"
@@ -120,3 +130,80 @@ def with_nested(queryset, *, to_one=(), to_many=(), codes=(), citations=True, ex
     if citations:
         annotations[CITATIONS] = citation_list(model)
     return queryset.annotate(**annotations)
+
+
+# Dossiers: a record's reverse relations, read on its detail route in the same query (``with_dossier``).
+
+
+def _published_slug(relation: str):
+    """The slug of the record ``relation`` leads to, when it is published; null otherwise (as the API shows it)."""
+    return Case(When(published_lookup(f"{relation}__"), then=F(f"{relation}__slug")), default=None)
+
+
+def _control_brief() -> dict:
+    return {
+        name: name for name in ("slug", "title", "instrument", "jurisdiction", "effective_on", "ends_on", "end_reason")
+    }
+
+
+def _grant_brief() -> dict:
+    fields = {name: name for name in ("slug", "access_type", "outcome", "claim_status", "starts_on", "ends_on")}
+    return {**fields, **{name: _published_slug(name) for name in ("model", "grantee", "grantor")}}
+
+
+def reverse_list(model, relation: str, fields: dict) -> Coalesce:
+    """The published records pointing at ``model`` through ``relation`` (a reverse foreign key or either side of
+    a many-to-many), as a JSON array of ``fields`` (name: field path or expression on the related record)."""
+    field = model._meta.get_field(relation)
+    related = field.related_model
+    if field.one_to_many:
+        rows = related.objects.filter(published_lookup(), **{field.field.name: OuterRef("pk")})
+        return _array(rows, field.field.name, JSONObject(**fields))
+    if field.concrete:
+        source, target, through = field.m2m_field_name(), field.m2m_reverse_field_name(), field.remote_field.through
+    else:
+        source, target, through = field.field.m2m_reverse_field_name(), field.field.m2m_field_name(), field.through
+    rows = through.objects.filter(published_lookup(f"{target}__"), **{source: OuterRef("pk")})
+    prefixed = {name: (F(f"{target}__{path}") if isinstance(path, str) else path) for name, path in fields.items()}
+    return _array(rows, source, JSONObject(**prefixed))
+
+
+def controls_on_training_chips() -> Coalesce:
+    """For a model release: the published measures that cover one of its published training chips."""
+    chips = ModelRelease.training_chips.through.objects.filter(
+        published_lookup("chip__"), modelrelease=OuterRef(OuterRef("pk"))
+    ).values("chip")
+    covering = ExportControl.covered_chips.through.objects.filter(chip__in=chips).values("exportcontrol")
+    rows = ExportControl.objects.published().filter(pk__in=covering).annotate(one=Value(1))
+    return _array(rows, "one", JSONObject(**_control_brief()))
+
+
+DOSSIERS = {
+    "Organization": lambda model: {
+        "model_releases": reverse_list(
+            model, "model_releases", {"slug": "slug", "name": "name", "released_on": "released_on"}
+        ),
+        "grants_given": reverse_list(model, "grants_given", _grant_brief()),
+        "grants_received": reverse_list(model, "grants_received", _grant_brief()),
+        "export_controls_targeting": reverse_list(model, "export_controls_targeting", _control_brief()),
+        "export_controls_issued": reverse_list(model, "export_controls_issued", _control_brief()),
+        "chips": reverse_list(model, "chips", {"slug": "slug", "name": "name"}),
+    },
+    "Chip": lambda model: {
+        "export_controls": reverse_list(model, "export_controls", _control_brief()),
+        "trained_models": reverse_list(
+            model, "trained_models", {"slug": "slug", "name": "name", "released_on": "released_on"}
+        ),
+    },
+    "ModelRelease": lambda model: {
+        "access_grants": reverse_list(model, "access_grants", _grant_brief()),
+        "controls_on_training_chips": controls_on_training_chips(),
+    },
+}
+
+
+def with_dossier(queryset):
+    """``queryset`` with the reverse relations of its records (``DOSSIERS``), each as ``<name>_nested``."""
+    model = queryset.model
+    relations = DOSSIERS[model.__name__](model)
+    return queryset.annotate(**{NESTED.format(name): value for name, value in relations.items()})

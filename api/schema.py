@@ -22,6 +22,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.renderers import BrowsableAPIRenderer
 
 from api.conditional import unknown_parameter
+from api.filters import IDENTITY_FIELDS
 from api.serializers import ErrorSerializer
 
 BAD_PARAMETERS = OpenApiResponse(
@@ -333,4 +334,29 @@ def postprocess_too_many_requests(result, generator, **kwargs):
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 },
             )
+    return result
+
+
+def postprocess_selectable_fields(result, generator, **kwargs):
+    """A list that takes ``fields`` may leave any field out but slug and url: its records are documented as
+    ``<Record>ListItem``, the record's schema with those two required and every other field typed but optional,
+    so that a generated client parses a page of selected fields (a record's own route keeps every field
+    required)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not any(parameter["name"] == "fields" for parameter in operation.get("parameters", [])):
+                continue
+            page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+            items = schemas[page]["properties"]["results"]["items"]
+            record = items["$ref"].rpartition("/")[2]
+            listed = f"{record}ListItem"
+            if listed not in schemas:
+                schemas[listed] = {
+                    **copy.deepcopy(schemas[record]),
+                    "required": [name for name in IDENTITY_FIELDS if name in schemas[record].get("required", ())],
+                    "description": f"{schemas[record].get('description', '').rstrip()}\n\nIn a list: `fields` may "
+                    "leave out any field but slug and url.",
+                }
+            items["$ref"] = f"#/components/schemas/{listed}"
     return result

@@ -35,7 +35,7 @@ from api.dataset import (
 )
 from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
-from api.nesting import with_nested
+from api.nesting import with_dossier, with_nested
 from api.pagination import FeedPagination
 from api.renderers import CSVRenderer, JSONRenderer
 from api.schema import BAD_PARAMETERS
@@ -133,6 +133,20 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
             counts[name] = facets[name].counted(filterset.filter_queryset(published, skip=own))
         return counts
 
+    # The serializer of the record's own route, with the records that refer to it (``api.nesting.DOSSIERS``).
+    detail_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return with_dossier(queryset)
+        return queryset
+
     def get_serializer(self, *args, **kwargs):
         """The resource's serializer, holding only the fields that ``?fields=`` selects on a list (and the
         record's slug and url)."""
@@ -208,6 +222,7 @@ class OrganizationViewSet(RecordViewSet):
     resource = resource_named("organizations")
     queryset = with_nested(Organization.objects.published())
     serializer_class = serializers.OrganizationSerializer
+    detail_serializer_class = serializers.OrganizationDetailSerializer
     filterset_class = filtersets.OrganizationFilterSet
 
 
@@ -228,6 +243,7 @@ class ChipViewSet(RecordViewSet):
     resource = resource_named("chips")
     queryset = with_nested(Chip.objects.published(), to_one=("vendor", "china_variant_of"))
     serializer_class = serializers.ChipSerializer
+    detail_serializer_class = serializers.ChipDetailSerializer
     filterset_class = filtersets.ChipFilterSet
 
 
@@ -238,6 +254,7 @@ class ModelReleaseViewSet(RecordViewSet):
     resource = resource_named("model-releases")
     queryset = with_nested(ModelRelease.objects.published(), to_one=("developer",), to_many=("training_chips",))
     serializer_class = serializers.ModelReleaseSerializer
+    detail_serializer_class = serializers.ModelReleaseDetailSerializer
     filterset_class = filtersets.ModelReleaseFilterSet
 
 

@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.postprocess_uri_too_long",
         "api.schema.postprocess_conditional_get",
         "api.schema.postprocess_too_many_requests",
+        "api.schema.postprocess_selectable_fields",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AccessTypeEnum": "datasets.choices.AccessTypeChoices",

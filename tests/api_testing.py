@@ -29,6 +29,7 @@ class APIResourceTests:
 
     basename: str  # router basename, e.g. "model-release"
     fields: tuple[str, ...]  # the record's keys, in their documented order
+    dossier: tuple[str, ...] = ()  # the keys its own route adds after them: the records that refer to it
     curated = False  # curated records cite sources and carry a confidence level
     max_list_queries = MAX_LIST_QUERIES
 
@@ -68,7 +69,7 @@ class APIResourceTests:
         response = client.get(self.detail_url(record))
         assert response.status_code == 200
         body = response.json()
-        assert list(body) == list(self.fields)
+        assert list(body) == [*self.fields, *self.dossier]
         assert body["slug"] == record.slug
         assert body["url"] == f"http://testserver{self.detail_url(record)}"
 
@@ -76,7 +77,9 @@ class APIResourceTests:
         record = self.make()
         listed = client.get(self.list_url(), {"limit": 500}).json()["results"]
         row = next(row for row in listed if row["slug"] == record.slug)
-        assert row == client.get(self.detail_url(record)).json()
+        detail = client.get(self.detail_url(record)).json()
+        # The record's own route adds the records that refer to it (its dossier); lists stay lean.
+        assert row == {name: value for name, value in detail.items() if name not in self.dossier}
 
     def test_retrieve_of_an_unknown_slug_is_404(self, client):
         response = client.get(reverse(f"api:{self.basename}-detail", kwargs={"slug": "no-such-record"}))

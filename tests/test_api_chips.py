@@ -36,6 +36,7 @@ class TestChipAPI(CuratedAPIResourceTests):
         "created_at",
         "updated_at",
     )
+    dossier = ("export_controls", "trained_models")
 
     def make(self, **fields):
         return factories.make_chip(**fields)

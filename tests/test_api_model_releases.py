@@ -39,6 +39,7 @@ class TestModelReleaseAPI(CuratedAPIResourceTests):
         "created_at",
         "updated_at",
     )
+    dossier = ("access_grants", "controls_on_training_chips")
 
     def make(self, **fields):
         return factories.make_model_release(**fields)

@@ -25,6 +25,14 @@ class TestOrganizationAPI(CuratedAPIResourceTests):
         "created_at",
         "updated_at",
     )
+    dossier = (
+        "model_releases",
+        "grants_given",
+        "grants_received",
+        "export_controls_targeting",
+        "export_controls_issued",
+        "chips",
+    )
 
     def make(self, **fields):
         return factories.make_organization(**fields)

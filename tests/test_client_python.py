@@ -85,7 +85,7 @@ def api(generated, live_server):
 
 @pytest.fixture
 def models(generated):
-    return generated.models
+    return importlib.import_module(f"{PACKAGE}.models")
 
 
 @pytest.fixture
@@ -219,7 +219,7 @@ def test_dates_arrive_as_dates_and_enums_as_enum_members(api, models, dataset):
 
 def test_retrieve_by_slug_with_nested_records_and_citations(api, models, dataset, live_server):
     v3 = operation("model_releases_retrieve").sync(slug="deepseek-v3", client=api)
-    assert isinstance(v3, models.ModelRelease)
+    assert isinstance(v3, models.ModelReleaseDetail)
     assert isinstance(v3.developer, models.BriefOrganization)
     assert (v3.developer.slug, v3.developer.name) == ("deepseek", "DeepSeek")
     assert v3.developer.url == f"{live_server.url}/api/v1/organizations/deepseek/"
@@ -281,6 +281,38 @@ def test_a_filter_of_each_kind(api, models, dataset):
     assert slugs(api, "access_grants", active_on=D(2025, 3, 1)) == {"v3-nvidia-ended", "v4-withheld"}
     assert slugs(api, "access_grants", active_on=D(2026, 3, 1)) == {"v4-huawei", "v4-withheld"}
     assert slugs(api, "access_grants", outcome=[models.OutcomeEnum.WITHHELD]) == {"v4-withheld"}
+
+
+def test_query_power_negation_fields_facets_and_dossiers(api, models, dataset):
+    # Negation and has-a-value, typed like their positive parameters.
+    assert slugs(api, "model_releases", developer_not=["deepseek"]) == {"qwen3-235b", "llama-closed"}
+    assert slugs(api, "model_releases", weights_not=[models.WeightsEnum.OPEN_WEIGHTS]) == {
+        "deepseek-v4",
+        "llama-closed",
+    }
+    assert slugs(api, "access_grants", ends_on_isnull=False) == {"v3-nvidia-ended"}
+    # Field selection: the other fields are absent (Unset), slug and url always there.
+    fields = models.ModelReleasesListFieldsItem
+    page = operation("model_releases_list").sync(client=api, developer=["deepseek"], fields=[fields.RELEASED_ON])
+    v3 = next(record for record in page.results if record.slug == "deepseek-v3")
+    assert v3.released_on == D(2024, 12, 26) and v3.url.endswith("/api/v1/model-releases/deepseek-v3/")
+    assert isinstance(v3, models.ModelReleaseListItem)
+    assert isinstance(v3.name, importlib.import_module(f"{PACKAGE}.types").Unset)
+    # Facets: per field, values with label and count.
+    facet = models.ModelReleasesListFacetItem
+    page = operation("model_releases_list").sync(client=api, limit=1, facet=[facet.DEVELOPER, facet.WEIGHTS])
+    developers = page.facets["developer"]
+    assert [(value.value, value.label, value.count) for value in developers.values][:2] == [
+        ("deepseek", "DeepSeek", 3),
+        ("alibaba-qwen", "Alibaba Qwen", 1),
+    ]
+    assert developers.truncated is False
+    # Dossier: the model's grants, granted and withheld, in one call.
+    v4 = operation("model_releases_retrieve").sync(slug="deepseek-v4", client=api)
+    assert {(grant.slug, grant.grantee, grant.outcome) for grant in v4.access_grants} == {
+        ("v4-huawei", "huawei", models.OutcomeEnum.GRANTED),
+        ("v4-withheld", "nvidia", models.OutcomeEnum.WITHHELD),
+    }
 
 
 def test_ordering_by_generated_sort_keys(api, models, dataset):

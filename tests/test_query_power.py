@@ -264,3 +264,92 @@ def test_facets_cost_a_constant_number_of_queries(client):
     with CaptureQueriesContext(connection) as many:
         assert ask().status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# Dossiers: a record's detail carries the records that refer to it.
+
+
+def test_a_model_release_lists_its_grants_and_the_controls_on_its_training_chips(client):
+    deepseek = factories.make_organization(slug="deepseek")
+    huawei = factories.make_organization(slug="huawei")
+    nvidia = factories.make_organization(slug="nvidia")
+    hidden = factories.make_organization(slug="hidden", review_status="in_review")
+    h800 = factories.make_chip(slug="h800", vendor=nvidia)
+    v4 = factories.make_model_release(slug="deepseek-v4", developer=deepseek)
+    v4.training_chips.add(h800)
+    factories.make_access_grant(slug="v4-huawei", model=v4, grantee=huawei, grantor=deepseek, outcome="granted")
+    factories.make_access_grant(slug="v4-nvidia", model=v4, grantee=nvidia, grantor=deepseek, outcome="withheld")
+    factories.make_access_grant(slug="v4-hidden", model=v4, grantee=hidden, grantor=deepseek)
+    factories.make_access_grant(slug="draft-grant", model=v4, grantee=huawei, review_status="draft")
+    acs = factories.make_export_control(slug="us-oct2023-acs", title="ACS rule", effective_on=D(2023, 11, 17))
+    acs.covered_chips.add(h800)
+    factories.make_export_control(slug="draft-rule", review_status="draft").covered_chips.add(h800)
+    body = client.get("/api/v1/model-releases/deepseek-v4/").json()
+    grants = {grant["slug"]: grant for grant in body["access_grants"]}
+    assert set(grants) == {"v4-huawei", "v4-nvidia", "v4-hidden"}
+    assert (grants["v4-nvidia"]["grantee"], grants["v4-nvidia"]["outcome"]) == ("nvidia", "withheld")
+    assert grants["v4-hidden"]["grantee"] is None  # an organization in review is not named
+    assert grants["v4-huawei"]["url"] == "http://testserver/api/v1/access-grants/v4-huawei/"
+    [control] = body["controls_on_training_chips"]
+    assert (control["slug"], control["effective_on"], control["ends_on"]) == ("us-oct2023-acs", "2023-11-17", None)
+    # Lists stay lean.
+    [listed] = client.get("/api/v1/model-releases/").json()["results"]
+    assert "access_grants" not in listed
+
+
+def test_an_organization_dossier_answers_everything_about_it_in_one_call(client):
+    huawei = factories.make_organization(slug="huawei", name="Huawei")
+    deepseek = factories.make_organization(slug="deepseek")
+    bis = factories.make_organization(slug="us-bis", kind="government_agency")
+    factories.make_chip(slug="ascend-910c", vendor=huawei)
+    pangu = factories.make_model_release(slug="pangu", developer=huawei, released_on=D(2025, 6, 20))
+    factories.make_access_grant(
+        slug="v4-huawei", model=factories.make_model_release(developer=deepseek), grantee=huawei
+    )
+    factories.make_access_grant(slug="pangu-out", model=pangu, grantee=deepseek)
+    listing = factories.make_export_control(slug="huawei-el-2019", authority=bis, effective_on=D(2019, 5, 16))
+    listing.targeted_organizations.add(huawei)
+    body = client.get("/api/v1/organizations/huawei/").json()
+    assert [(m["slug"], m["released_on"]) for m in body["model_releases"]] == [("pangu", "2025-06-20")]
+    assert [g["slug"] for g in body["grants_received"]] == ["v4-huawei"]
+    assert [g["slug"] for g in body["grants_given"]] == ["pangu-out"]
+    assert [(c["slug"], c["effective_on"]) for c in body["export_controls_targeting"]] == [
+        ("huawei-el-2019", "2019-05-16")
+    ]
+    assert [c["slug"] for c in body["chips"]] == ["ascend-910c"]
+    assert [c["slug"] for c in client.get("/api/v1/organizations/us-bis/").json()["export_controls_issued"]] == [
+        "huawei-el-2019"
+    ]
+
+
+def test_a_chip_dossier_lists_the_measures_covering_it_and_the_models_trained_on_it(client):
+    h20 = factories.make_chip(slug="h20")
+    factories.make_model_release(slug="trained").training_chips.add(h20)
+    factories.make_export_control(slug="h20-licence", effective_on=D(2025, 4, 9)).covered_chips.add(h20)
+    body = client.get("/api/v1/chips/h20/").json()
+    assert [c["slug"] for c in body["export_controls"]] == ["h20-licence"]
+    assert [m["slug"] for m in body["trained_models"]] == ["trained"]
+
+
+@pytest.mark.parametrize("resource", ["organizations", "chips", "model-releases"])
+def test_a_dossier_costs_the_same_queries_however_many_records_refer_to_it(client, resource):
+    org = factories.make_organization(slug="org")
+    chip = factories.make_chip(slug="chip", vendor=org)
+    model = factories.make_model_release(slug="model", developer=org)
+    slug = {"organizations": "org", "chips": "chip", "model-releases": "model"}[resource]
+
+    def queries():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/api/v1/{resource}/{slug}/").status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for _ in range(5):
+        factories.make_access_grant(model=model, grantee=org, grantor=org)
+        factories.make_model_release(developer=org).training_chips.add(chip)
+        control = factories.make_export_control()
+        control.covered_chips.add(chip)
+        control.targeted_organizations.add(org)
+        model.training_chips.add(factories.make_chip(vendor=org))
+    assert queries() == few

@@ -12,7 +12,7 @@ from api.serializers.base import (
     nested,
     record_url,
 )
-from datasets.choices import CountryChoices
+from datasets.choices import CountryChoices, EndReasonChoices, InstrumentChoices
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
 
 # Brief forms, for related records nested in another record.
@@ -364,3 +364,112 @@ class ExportControlSerializer(RecordSerializer):
             "status_checked_on",
             *TIMESTAMPS,
         )
+
+
+# Dossiers: the detail of a record, with the records that point at it, in brief.
+
+
+class BriefDatedModelReleaseSerializer(BriefModelReleaseSerializer):
+    """A model release, in brief, with its release date."""
+
+    released_on = serializers.DateField(read_only=True, allow_null=True, help_text="When it was released.")
+
+    class Meta(BriefModelReleaseSerializer.Meta):
+        fields = ("slug", "name", "url", "released_on")
+
+
+class BriefDatedExportControlSerializer(BriefExportControlSerializer):
+    """An export control, in brief, with its form and dates."""
+
+    instrument = serializers.ChoiceField(
+        choices=InstrumentChoices.choices, read_only=True, help_text="Legal or policy form."
+    )
+    jurisdiction = serializers.ChoiceField(
+        choices=CountryChoices.choices, read_only=True, help_text="Code of the issuing state."
+    )
+    effective_on = serializers.DateField(read_only=True, allow_null=True, help_text="When it took effect.")
+    ends_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="First day it was no longer in force; null while it is."
+    )
+    end_reason = serializers.ChoiceField(
+        choices=EndReasonChoices.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="Why it ended; empty while in force.",
+    )
+
+    class Meta(BriefExportControlSerializer.Meta):
+        fields = ("slug", "title", "url", "instrument", "jurisdiction", "effective_on", "ends_on", "end_reason")
+
+
+class BriefAccessGrantSerializer(RecordSerializer):
+    """An access grant, in brief: who gave what access to whom, with what outcome and dates."""
+
+    url = record_url(AccessGrant)
+    model = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Slug of the model release, if it is a published record."
+    )
+    grantee = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Slug of the grantee, if it is a published organization."
+    )
+    grantor = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Slug of the grantor, if it is a published organization."
+    )
+
+    class Meta:
+        model = AccessGrant
+        fields = (
+            "slug",
+            "url",
+            "model",
+            "grantee",
+            "grantor",
+            "access_type",
+            "outcome",
+            "claim_status",
+            "starts_on",
+            "ends_on",
+        )
+        list_serializer_class = SortedListSerializer
+
+
+def dossier(serializer_class, relations: dict):
+    """``serializer_class`` for a record's detail route, with ``relations`` (name: brief serializer and help)."""
+    declared = {
+        name: nested(brief, name, many=True, help_text=help_text) for name, (brief, help_text) in relations.items()
+    }
+    meta = type("Meta", (serializer_class.Meta,), {"fields": (*serializer_class.Meta.fields, *relations)})
+    name = serializer_class.__name__.replace("Serializer", "DetailSerializer")
+    doc = f"{serializer_class.__doc__.splitlines()[0]} On its own route, with the records that refer to it."
+    return type(name, (serializer_class,), {**declared, "Meta": meta, "__doc__": doc, "__module__": __name__})
+
+
+GRANTS = "Access grants: slug, the model, grantee and grantor (slugs of published records), type, outcome, dates."
+OrganizationDetailSerializer = dossier(
+    OrganizationSerializer,
+    {
+        "model_releases": (BriefDatedModelReleaseSerializer, "Model releases it developed."),
+        "grants_given": (BriefAccessGrantSerializer, f"Access it gave (or refused). {GRANTS}"),
+        "grants_received": (BriefAccessGrantSerializer, f"Access it got (or was refused). {GRANTS}"),
+        "export_controls_targeting": (BriefDatedExportControlSerializer, "Measures that name it, with their dates."),
+        "export_controls_issued": (BriefDatedExportControlSerializer, "Measures it issued, with their dates."),
+        "chips": (BriefChipSerializer, "Chips it sells."),
+    },
+)
+ChipDetailSerializer = dossier(
+    ChipSerializer,
+    {
+        "export_controls": (BriefDatedExportControlSerializer, "Measures that cover the chip, with their dates."),
+        "trained_models": (BriefDatedModelReleaseSerializer, "Model releases trained on it."),
+    },
+)
+ModelReleaseDetailSerializer = dossier(
+    ModelReleaseSerializer,
+    {
+        "access_grants": (BriefAccessGrantSerializer, f"Access to this model, granted or withheld. {GRANTS}"),
+        "controls_on_training_chips": (
+            BriefDatedExportControlSerializer,
+            "Measures that cover one of the chips it was trained on, with their dates.",
+        ),
+    },
+)

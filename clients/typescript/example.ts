@@ -3,7 +3,9 @@
 // a renamed field, a changed type or a dropped parameter in the schema shows up here as a compile error.
 import type { components, operations, paths } from "./schema";
 
-type ModelRelease = components["schemas"]["ModelRelease"];
+// A list's records may hold only the fields `fields` selects: every field but slug and url is optional there.
+type ModelRelease = components["schemas"]["ModelReleaseListItem"];
+type ModelReleaseDetail = components["schemas"]["ModelReleaseDetail"];
 type BriefOrganization = components["schemas"]["BriefOrganization"];
 type ListQuery = NonNullable<operations["model_releases_list"]["parameters"]["query"]>;
 type ListPage =
@@ -42,12 +44,31 @@ export async function listModelReleases(baseUrl: string, query: ListQuery): Prom
 
 /** One line per release: name, developer (a nested record, null when it is not public) and release date. */
 export function describe(release: ModelRelease): string {
-  const developer: BriefOrganization | null = release.developer;
+  const developer: BriefOrganization | null | undefined = release.developer;
   const released = release.released_on ?? "not released yet";
-  const chips = release.training_chips.map((chip) => chip.name).join(", ") || "no chips recorded";
-  const by = developer === null ? "an unknown developer" : `${developer.name} (${developer.slug})`;
-  return `${release.name} by ${by}, ${released}; ${release.weights}, trained on ${chips}, ` +
-    `${release.citations.length} source(s)`;
+  const chips = (release.training_chips ?? []).map((chip) => chip.name).join(", ") || "no chips recorded";
+  const by = developer == null ? "an unknown developer" : `${developer.name} (${developer.slug})`;
+  return `${release.name ?? release.slug} by ${by}, ${released}; ${release.weights}, trained on ${chips}, ` +
+    `${(release.citations ?? []).length} source(s)`;
+}
+
+/** How many releases per developer, except DeepSeek's: one call, the counts in the page's `facets`. */
+export async function releasesPerDeveloper(baseUrl: string): Promise<Map<string, number>> {
+  const query: ListQuery = { developer__not: ["deepseek"], facet: ["developer"], fields: ["name"], limit: 1 };
+  const response = await fetch(`${baseUrl}/api/v1/model-releases/?${queryString(query)}`);
+  const page = (await response.json()) as ListPage;
+  const counts = new Map<string, number>();
+  for (const value of page.facets["developer"]?.values ?? []) {
+    counts.set(value.label ?? "no developer recorded", value.count);
+  }
+  return counts;
+}
+
+/** Who was given, or refused, access to one model: its own route lists the grants. */
+export async function accessTo(baseUrl: string, slug: string): Promise<string[]> {
+  const response = await fetch(`${baseUrl}/api/v1/model-releases/${slug}/`);
+  const release = (await response.json()) as ModelReleaseDetail;
+  return release.access_grants.map((grant) => `${grant.grantee ?? "someone unnamed"}: ${grant.outcome}`);
 }
 
 export async function main(baseUrl = "http://127.0.0.1:8000"): Promise<void> {
