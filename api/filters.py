@@ -172,6 +172,8 @@ class SlugsField(ModelMultipleChoiceField):
     slug = re.compile(SLUG_PATTERN)
 
     def clean(self, value):
+        # An empty value counts as not given, as for every parameter (the browsable API's form sends them all).
+        value = [slug for slug in value or () if slug not in ("", None)]
         if not value:
             return None
         bad = [slug for slug in value if not self.slug.fullmatch(str(slug))]
@@ -194,6 +196,8 @@ class SlugFilter(filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("distinct", False)
+        # A text box (repeat the parameter for several), not a list of every published record to pick from.
+        kwargs.setdefault("widget", RepeatableTextInput)
         if kwargs.get("help_text"):
             kwargs["help_text"] += " A slug that names no published record is a 400."
         super().__init__(*args, **kwargs)
@@ -537,6 +541,10 @@ class FilterSet(filters.FilterSet):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
+            # The browsable API's filter form: each field labelled with its parameter, its help as plain text.
+            for name, field in form_class.base_fields.items():
+                field.label = name
+                field.help_text = re.sub(r"`([^`]*)`", r"\1", str(field.help_text or ""))
             type(self)._form_class = form_class
         return form_class
 

@@ -13,8 +13,8 @@ Conventions, the same on every resource:
 - a parameter that is not declared here, nor the list's paging (``limit``, ``offset``) or ``format``, is refused
   too, with a 400 that names it and lists the ones the endpoint takes (``api.conditional``): a typo
   (``?develper=``) would otherwise list every record;
-- a date, number, boolean, text or ordering parameter given empty (``?released_on_after=``) counts as not given,
-  as in the browsable API's filter form, which sends every field.
+- a parameter given empty (``?released_on_after=``, ``?developer=``) counts as not given, as in the browsable
+  API's filter form, which sends every field.
 
 The filter classes they are built from, and the base FilterSet, are in ``api.filters``.
 """

@@ -57,7 +57,7 @@ def test_unknown_enum_value(client, basename, param, value):
     ("basename", "param", "value"),
     [
         ("model-release", "developer", "deep seek"),
-        ("model-release", "trained_on", ""),
+        ("model-release", "trained_on", " "),
         ("access-grant", "model_developer", "deepseek/v3"),
         ("export-control", "supersedes", "us-ai-diffusion?"),
         ("chip", "source", "café"),

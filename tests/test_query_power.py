@@ -2,6 +2,7 @@
 through the real routes, on every resource that has them."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -353,3 +354,27 @@ def test_a_dossier_costs_the_same_queries_however_many_records_refer_to_it(clien
         control.targeted_organizations.add(org)
         model.training_chips.add(factories.make_chip(vendor=org))
     assert queries() == few
+
+
+# The browsable API's filter form.
+
+
+def test_the_filter_form_labels_each_field_with_its_parameter_and_lists_no_record_to_pick(client):
+    for index in range(40):
+        factories.make_source(slug=f"source-{index}")
+    html = client.get("/api/v1/access-grants/", HTTP_ACCEPT="text/html").content.decode()
+    labels = [
+        re.sub(r"\s+", " ", label).strip().rstrip(":") for label in re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
+    ]
+    assert "[invalid name]" not in html
+    assert {"q", "updated_since", "source", "grantee__not", "ends_on__isnull", "facet", "fields"} <= set(labels)
+    # A relation is a text box for slugs, not a multi-select of every published source.
+    assert 'value="source-7"' not in html
+    form = html[html.index('name="source"') - 200 : html.index('name="source"') + 200]
+    assert "<select" not in form
+
+
+def test_an_empty_slug_parameter_counts_as_not_given(listed):
+    """The filter form sends its relation boxes empty: that selects nothing out, as for every other parameter."""
+    factories.make_model_release(slug="one")
+    assert listed("model-release", trained_on="", developer__not="") == {"one"}
