@@ -35,6 +35,7 @@ __all__ = [
     "FilterSet",
     "OrderingFilter",
     "SearchFilter",
+    "SearchText",
     "SlugFilter",
     "WholeNumberFilter",
     "date_range",
@@ -277,6 +278,20 @@ class SearchFilter(filters.CharFilter):
             return qs
         found = search.matching(qs, text)
         return found if found.query.order_by else search.ordered(found, text)
+
+
+class SearchText(filters.CharFilter):
+    """The text of a search across resources: stripped, required, without NUL. It selects nothing by itself:
+    the view reads it."""
+
+    value_schema = {"pattern": TEXT_PATTERN, "minLength": 1}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {"required": "Give the text to search for."})
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs
 
 
 def filter_in(queryset, path: str, values):

@@ -28,6 +28,7 @@ from api.filters import (
     ExactTextFilter,
     FilterSet,
     SearchFilter,
+    SearchText,
     SlugFilter,
     date_range,
     facet_filter,
@@ -77,6 +78,7 @@ __all__ = [
     "ExportControlFilterSet",
     "ModelReleaseFilterSet",
     "OrganizationFilterSet",
+    "SearchFilterSet",
     "SourceFilterSet",
 ]
 
@@ -421,6 +423,25 @@ class ExportControlFilterSet(CuratedFilterSet):
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)
+
+
+class SearchFilterSet(FilterSet):
+    """Parameters of /api/v1/search/: the text, and which resources to search (``api.views.SearchView`` reads
+    them; it has no queryset of its own to filter)."""
+
+    q = SearchText(
+        required=True,
+        help_text="The text to find, ignoring case, in the searched fields of every resource (names, titles, "
+        "aliases, summaries, slugs: each list's `q` documents its own).",
+    )
+    resource = EnumFilter(
+        choices=ResourceChoices.choices,
+        method="keep",
+        help_text="Only records of these resources; repeat for several. Default: every resource.",
+    )
+
+    def keep(self, queryset, name, value):
+        return queryset
 
 
 class ChangeFilterSet(FilterSet):

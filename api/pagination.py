@@ -147,6 +147,24 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return response
 
 
+class SearchPagination(LimitOffsetPagination):
+    """The pages of a search across resources: limit and offset, count, next and previous, results."""
+
+    default_limit = 20
+
+    def get_paginated_response_schema(self, schema):
+        response = pagination.LimitOffsetPagination.get_paginated_response_schema(self, schema)
+        properties = response["properties"]
+        properties["count"]["description"] = "Number of records found, on all pages."
+        properties["next"]["description"] = "URL of the next page; null on the last page."
+        properties["previous"]["description"] = "URL of the previous page; null on the first page."
+        properties["next"]["example"] = "http://127.0.0.1:8000/api/v1/search/?q=huawei&limit=20&offset=20"
+        properties["previous"]["example"] = "http://127.0.0.1:8000/api/v1/search/?q=huawei&limit=20"
+        properties["results"]["description"] = "The records found, best matches first."
+        response["required"] = ["count", "next", "previous", "results"]
+        return response
+
+
 def _single_value(request, name: str) -> str:
     """The parameter's value ("" when absent); given more than once, an error rather than the last one."""
     values = request.query_params.getlist(name)

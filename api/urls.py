@@ -16,6 +16,7 @@ for resource in RESOURCES:
 urlpatterns = [
     path("", views.RootView.as_view(), name="root"),
     path("changes/", views.ChangeFeedView.as_view(), name="changes"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("dataset/", views.DatasetView.as_view(), name="dataset"),
     path("dataset/files/<path:name>", views.dataset_file, name="dataset-file"),
     *router.urls,

@@ -10,6 +10,7 @@ import mimetypes
 
 from django.conf import settings
 from django.db import models
+from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import page_not_found
@@ -36,9 +37,10 @@ from api.dataset import (
 from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
 from api.nesting import with_dossier, with_nested
-from api.pagination import FeedPagination
+from api.pagination import FeedPagination, SearchPagination
 from api.renderers import CSVRenderer, JSONRenderer
 from api.schema import BAD_PARAMETERS
+from datasets import search
 from datasets.models import (
     AccessGrant,
     ChangeEvent,
@@ -354,6 +356,59 @@ class ChangeFeedView(PublicReadMixin, generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class SearchView(PublicReadMixin, generics.ListAPIView):
+    """Search across every resource: the published records of each whose searched fields contain the text,
+    best matches first (on PostgreSQL by trigram similarity, on SQLite by FTS5's bm25), then by resource and
+    slug."""
+
+    queryset = Organization.objects.none()  # the filters only check the parameters; get() reads them
+    filter_backends = [FilterBackend]
+    filterset_class = filtersets.SearchFilterSet
+    pagination_class = SearchPagination
+    serializer_class = serializers.SearchResultSerializer
+
+    @extend_schema(
+        operation_id="search_list",
+        summary="Search every resource",
+        tags=["search"],
+        responses={
+            200: OpenApiResponse(serializers.SearchResultSerializer(many=True), description="The records found."),
+            400: BAD_PARAMETERS,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        filterset = FilterBackend().get_filterset(request, self.get_queryset(), self)
+        cleaned = filterset.form.cleaned_data
+        text = cleaned["q"].strip()
+        wanted = set(cleaned.get("resource") or (resource.name for resource in RESOURCES))
+        wanted -= set(cleaned.get("resource__not") or ())
+        parts = [self.matches(resource, text) for resource in RESOURCES if resource.name in wanted]
+        found = parts[0].union(*parts[1:], all=True).order_by("-rank", "resource", "slug") if parts else []
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @staticmethod
+    def matches(resource, text: str):
+        """The published records of ``resource`` matching ``text``: resource, slug, label and rank."""
+        model = resource.model
+        label = "title" if any(field.name == "title" for field in model._meta.fields) else "name"
+        if not any(field.name == label for field in model._meta.fields):
+            label = "slug"
+        return (
+            search.matching(model.objects.published(), text)
+            .order_by()
+            .annotate(
+                resource=Value(resource.name, output_field=CharField()),
+                label=F(label),
+                rank=search.rank(model, text),
+            )
+            .values("resource", "slug", "label", "rank")
+        )
 
 
 class DatasetView(PublicReadMixin, APIView):

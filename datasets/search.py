@@ -23,9 +23,9 @@ tests/test_search.py checks that the database matches ``SEARCHED_FIELDS``.
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections
-from django.db.models import F, Func, Model, Q, QuerySet
+from django.db.models import F, FloatField, Func, Model, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
 
@@ -37,6 +37,7 @@ __all__ = [
     "matching",
     "ordered",
     "postgresql_sql",
+    "rank",
     "sqlite_sql",
     "trigram_index",
 ]
@@ -93,6 +94,22 @@ def ordered(queryset: QuerySet, text: str) -> QuerySet:
     if vendor == "sqlite":
         return queryset.order_by(Func(F("slug"), template="+%(expressions)s").asc())
     return queryset
+
+
+def rank(model: type[Model], text: str, db: str = "default"):
+    """How well a record of ``model`` matches ``text``, higher first, for ordering matches of several models
+    together: on PostgreSQL the greatest trigram similarity of its searched columns; on SQLite FTS5's bm25
+    relevance (negated), read for the matching records only; 0 for a text too short for the index."""
+    vendor = connections[db].vendor
+    if vendor == "postgresql":
+        similarities = [TrigramSimilarity(field, text) for field in SEARCHED_FIELDS[model]]
+        return Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+    if vendor == "sqlite" and len(text) >= MIN_INDEXED_LENGTH:
+        table, fts = model._meta.db_table, fts_table(model)
+        # Names from the model's metadata; the user's text goes in as a parameter.
+        relevance = f'SELECT -bm25("{fts}") FROM "{fts}" WHERE "{fts}" MATCH %s AND rowid = "{table}"."id"'  # noqa: S608
+        return Coalesce(RawSQL(relevance, [fts_phrase(text)], output_field=FloatField()), Value(0.0))  # noqa: S611
+    return Value(0.0, output_field=FloatField())
 
 
 def fts_table(model: type[Model]) -> str:

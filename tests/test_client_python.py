@@ -307,6 +307,10 @@ def test_query_power_negation_fields_facets_and_dossiers(api, models, dataset):
         ("alibaba-qwen", "Alibaba Qwen", 1),
     ]
     assert developers.truncated is False
+    # Search across every resource.
+    found = operation("search_list").sync(client=api, q="deepseek", limit=50)
+    assert ("organizations", "deepseek") in {(record.resource.value, record.slug) for record in found.results}
+    assert found.count == len(found.results)
     # Dossier: the model's grants, granted and withheld, in one call.
     v4 = operation("model_releases_retrieve").sync(slug="deepseek-v4", client=api)
     assert {(grant.slug, grant.grantee, grant.outcome) for grant in v4.access_grants} == {

@@ -378,3 +378,60 @@ def test_an_empty_slug_parameter_counts_as_not_given(listed):
     """The filter form sends its relation boxes empty: that selects nothing out, as for every other parameter."""
     factories.make_model_release(slug="one")
     assert listed("model-release", trained_on="", developer__not="") == {"one"}
+
+
+# Search across everything: /api/v1/search/
+
+
+def test_search_finds_the_published_records_of_every_resource(client):
+    huawei = factories.make_organization(slug="huawei", name="Huawei Technologies")
+    factories.make_chip(slug="ascend-910c", name="Huawei Ascend 910C", vendor=huawei)
+    factories.make_export_control(slug="huawei-el-2019", title="Addition of Huawei to the Entity List")
+    factories.make_source(slug="reuters-huawei", title="Huawei readies new AI chip")
+    factories.make_model_release(slug="pangu", name="PanGu (Huawei)")
+    factories.make_organization(slug="draft-huawei", name="Huawei draft", review_status="draft")
+    factories.make_organization(slug="nvidia", name="NVIDIA")
+    body = client.get("/api/v1/search/", {"q": "huawei"}).json()
+    found = {(record["resource"], record["slug"]) for record in body["results"]}
+    assert found == {
+        ("organizations", "huawei"),
+        ("chips", "ascend-910c"),
+        ("export-controls", "huawei-el-2019"),
+        ("sources", "reuters-huawei"),
+        ("model-releases", "pangu"),
+    }
+    assert body["count"] == 5
+    chip = next(record for record in body["results"] if record["slug"] == "ascend-910c")
+    assert chip == {
+        "resource": "chips",
+        "slug": "ascend-910c",
+        "name": "Huawei Ascend 910C",
+        "url": "http://testserver/api/v1/chips/ascend-910c/",
+    }
+
+
+def test_search_pages_and_narrows_to_resources(client):
+    for index in range(5):
+        factories.make_organization(slug=f"lab-{index}", name=f"Frontier lab {index}")
+        factories.make_model_release(slug=f"frontier-{index}", name=f"Frontier {index}")
+    first = client.get("/api/v1/search/", {"q": "frontier", "limit": 4}).json()
+    second = client.get(first["next"]).json()
+    assert first["count"] == 10 and len(first["results"]) == 4
+    assert not {r["slug"] for r in first["results"]} & {r["slug"] for r in second["results"]}
+    only = client.get("/api/v1/search/", {"q": "frontier", "resource": "organizations"}).json()
+    assert {r["resource"] for r in only["results"]} == {"organizations"}
+    but = client.get("/api/v1/search/", {"q": "frontier", "resource__not": "organizations"}).json()
+    assert {r["resource"] for r in but["results"]} == {"model-releases"}
+
+
+def test_search_ranks_the_better_match_first(client):
+    factories.make_organization(slug="deepseek", name="DeepSeek")
+    factories.make_source(slug="long", title="A long report that mentions DeepSeek once among many other words here")
+    results = client.get("/api/v1/search/", {"q": "deepseek"}).json()["results"]
+    assert results[0]["slug"] == "deepseek"
+
+
+def test_search_needs_its_text_and_refuses_unknown_parameters(client):
+    assert list(client.get("/api/v1/search/").json()) == ["q"]
+    assert client.get("/api/v1/search/", {"q": "x", "colour": "red"}).status_code == 400
+    assert client.get("/api/v1/search/", {"q": "x", "resource": "planets"}).status_code == 400

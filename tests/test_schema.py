@@ -60,7 +60,7 @@ def test_operation_ids_are_stable(schema):
     ids = {operation["operationId"] for _, _, operation in operations(schema)}
     resources = ["organizations", "sources", "chips", "model_releases", "access_grants", "export_controls"]
     actions = ("list", "retrieve", "history_list")
-    assert ids == {"root_retrieve", "dataset_retrieve", "changes_list"} | {
+    assert ids == {"root_retrieve", "dataset_retrieve", "changes_list", "search_list"} | {
         f"{r}_{action}" for r in resources for action in actions
     }
 

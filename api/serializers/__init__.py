@@ -18,6 +18,7 @@ from api.serializers.answers import (
     ResourcesSerializer,
     ResourceSummarySerializer,
     RootSerializer,
+    SearchResultSerializer,
     event_record_url,
 )
 from api.serializers.base import BigIntegerField, CitationSerializer, RecordSerializer
@@ -63,6 +64,7 @@ __all__ = [
     "ResourceSummarySerializer",
     "ResourcesSerializer",
     "RootSerializer",
+    "SearchResultSerializer",
     "SourceSerializer",
     "event_record_url",
 ]

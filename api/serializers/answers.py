@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import record_path
+from datasets.choices import ResourceChoices
 from datasets.models import ChangeEvent
 from datasets.resources import RESOURCES, resource_named
 
@@ -137,3 +138,25 @@ class ChangeEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, event) -> str:
         return event_record_url(event, self.context.get("request"))
+
+
+# Search across resources.
+
+
+class SearchResultSerializer(serializers.Serializer):
+    """A published record that matches a search, of any resource: which, its slug, name and URL."""
+
+    resource = serializers.ChoiceField(
+        choices=ResourceChoices.choices, read_only=True, help_text="The resource the record belongs to."
+    )
+    slug = serializers.CharField(read_only=True, help_text="The record's slug.")
+    name = serializers.CharField(
+        source="label", read_only=True, help_text="Its name (a title for sources and export controls; a grant's slug)."
+    )
+    url = serializers.SerializerMethodField(help_text="Absolute URL of the record in the API.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, found: dict) -> str:
+        path = record_path(resource_named(found["resource"]), found["slug"])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -82,3 +82,18 @@ export async function main(baseUrl = "http://127.0.0.1:8000"): Promise<void> {
   });
   for (const release of releases) console.log(describe(release));
 }
+
+type SearchQuery = NonNullable<operations["search_list"]["parameters"]["query"]>;
+type SearchPage = paths["/api/v1/search/"]["get"]["responses"][200]["content"]["application/json"];
+
+/** Everything about a name, across resources: "organizations huawei", "chips ascend-910c", ... */
+export async function searchEverything(baseUrl: string, text: string): Promise<string[]> {
+  const query: SearchQuery = { q: text, resource__not: ["sources"], limit: 50 };
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) search.append(name, String(item));
+  }
+  const response = await fetch(`${baseUrl}/api/v1/search/?${search.toString()}`);
+  const page = (await response.json()) as SearchPage;
+  return page.results.map((found) => `${found.resource} ${found.slug}: ${found.name}`);
+}
