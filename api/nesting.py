@@ -16,7 +16,7 @@ arrays (by slug; citations by source and locator), as JSON aggregates promise no
 from django.db.models import Aggregate, Case, F, JSONField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, JSONObject
 
-from datasets.models import ExportControl, ModelRelease
+from datasets.models import ExportControl
 from datasets.querysets import published_lookup
 
 __all__ = [
@@ -170,10 +170,10 @@ def reverse_list(model, relation: str, fields: dict) -> Coalesce:
 
 def controls_on_training_chips() -> Coalesce:
     """For a model release: the published measures that cover one of its published training chips."""
-    chips = ModelRelease.training_chips.through.objects.filter(
-        published_lookup("chip__"), modelrelease=OuterRef(OuterRef("pk"))
-    ).values("chip")
-    covering = ExportControl.covered_chips.through.objects.filter(chip__in=chips).values("exportcontrol")
+    # The links of a published chip the release (two levels out: past the measures' aggregate) was trained on.
+    covering = ExportControl.covered_chips.through.objects.filter(
+        published_lookup("chip__"), chip__trained_models=OuterRef(OuterRef("pk"))
+    ).values("exportcontrol")
     rows = ExportControl.objects.published().filter(pk__in=covering).annotate(one=Value(1))
     return _array(rows, "one", JSONObject(**_control_brief()))
 
