@@ -128,6 +128,8 @@ def generate(factor: int, seed: int) -> dict:
         "total_s": round(elapsed, 2),
         "search_word": SEARCH_WORD,
         "sample_release": {"slug": sample.slug, "id": sample.pk},
+        # Its developer, whose own route lists its models, grants, listings and chips (scenario i).
+        "sample_organization": {"slug": sample.developer.slug},
     }
 
 

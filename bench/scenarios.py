@@ -97,6 +97,7 @@ SEARCH_PAGE = 10
 def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[Scenario]:
     """The scenarios, in the order they run; g only when a server with the answer cache off runs beside ours."""
     word, slug = summary["search_word"], summary["sample_release"]["slug"]
+    organization = summary["sample_organization"]["slug"]
     search = {"_search": word} if search_column is None else {f"{search_column}__contains": word}
     return [
         Scenario(
@@ -162,6 +163,28 @@ def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[
             "e",
             f"page of 50 export controls in force on {IN_FORCE_ON}",
             f"/api/v1/export-controls/?in_force_on={IN_FORCE_ON}&limit=50",
+            None,
+        ),
+        Scenario(
+            "h",
+            "facet counts: model releases per developer and per weights (a page of 1)",
+            "/api/v1/model-releases/?facet=developer&facet=weights&limit=1",
+            "/registry/datasets_modelrelease.json?"
+            + urlencode(
+                [
+                    ("review_status__exact", "published"),
+                    ("_facet", "developer_id"),
+                    ("_facet", "weights"),
+                    ("_size", "1"),
+                    ("_labels", "on"),
+                    *(("_nocol", column) for column in PRIVATE_COLUMNS),
+                ]
+            ),
+        ),
+        Scenario(
+            "i",
+            "one organization's dossier: its models, grants, listings and chips",
+            f"/api/v1/organizations/{quote(organization)}/",
             None,
         ),
     ]
