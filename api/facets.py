@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
+from api.nesting import label_field
+
 __all__ = ["FACET_SIZE", "Facet"]
 
 # Values listed per facet, as Datasette's default; ``truncated`` says when there were more.
@@ -68,7 +70,7 @@ class Facet:
 
     def _related(self, records: QuerySet, field) -> tuple[list[dict], int]:
         related = field.related_model
-        label = "title" if any(f.name == "title" for f in related._meta.fields) else "name"
+        label = label_field(related)
         published = related.objects.published()
         if field.many_to_many:
             links = field.remote_field.through.objects.filter(

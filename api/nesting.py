@@ -25,6 +25,7 @@ __all__ = [
     "brief_one",
     "citation_list",
     "code_list",
+    "label_field",
     "reverse_list",
     "with_dossier",
     "with_nested",
@@ -46,7 +47,7 @@ class JSONArrayAgg(Aggregate):
         return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
-def _label_field(model) -> str:
+def label_field(model) -> str:
     """The field a brief record shows beside its slug: ``title`` for export controls, ``name`` otherwise."""
     return "title" if any(field.name == "title" for field in model._meta.fields) else "name"
 
@@ -71,7 +72,7 @@ def brief_list(model, relation: str, extra: tuple[str, ...] = ()) -> Coalesce:
         source, target = field.field.m2m_reverse_field_name(), field.field.m2m_field_name()
         through = field.through
     rows = through.objects.filter(published_lookup(f"{target}__"), **{source: OuterRef("pk")})
-    label = _label_field(field.related_model)
+    label = label_field(field.related_model)
     fields = {name: f"{target}__{name}" for name in ("slug", label, *extra)}
     return _array(rows, source, JSONObject(**fields))
 
@@ -110,7 +111,7 @@ def brief_one(model, relation: str) -> Subquery:
     a required foreign key, dropping the record itself when the related one is unpublished.
     """
     field = model._meta.get_field(relation)
-    label = _label_field(field.related_model)
+    label = label_field(field.related_model)
     related = field.related_model.objects.filter(published_lookup(), pk=OuterRef(field.attname))
     return Subquery(related.values(json=JSONObject(slug="slug", **{label: label}))[:1], output_field=JSONField())
 

@@ -36,7 +36,7 @@ from api.dataset import (
 )
 from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
-from api.nesting import with_dossier, with_nested
+from api.nesting import label_field, with_dossier, with_nested
 from api.pagination import FeedPagination, SearchPagination
 from api.renderers import CSVRenderer, JSONRenderer
 from api.schema import BAD_PARAMETERS
@@ -396,9 +396,9 @@ class SearchView(PublicReadMixin, generics.ListAPIView):
     def matches(resource, text: str):
         """The published records of ``resource`` matching ``text``: resource, slug, label and rank."""
         model = resource.model
-        label = "title" if any(field.name == "title" for field in model._meta.fields) else "name"
+        label = label_field(model)
         if not any(field.name == label for field in model._meta.fields):
-            label = "slug"
+            label = "slug"  # an access grant has no name
         return (
             search.matching(model.objects.published(), text)
             .order_by()
