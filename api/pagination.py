@@ -88,12 +88,13 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         properties = response["properties"]
-        properties["count"]["description"] = "Number of records that match the query, on all pages."
-        properties["next"]["description"] = "URL of the next page; null on the last page."
-        properties["previous"]["description"] = "URL of the previous page; null on the first page."
-        properties["results"]["description"] = "The records on this page."
-        properties["next"]["example"] = "http://127.0.0.1:8000/api/v1/model-releases/?limit=50&offset=150"
-        properties["previous"]["example"] = "http://127.0.0.1:8000/api/v1/model-releases/?limit=50&offset=50"
+        describe_page(
+            properties,
+            count="Number of records that match the query, on all pages.",
+            results="The records on this page.",
+            path="/api/v1/model-releases/?limit=50",
+            offsets=(150, 50),
+        )
         properties["withdrawn"] = {
             "type": "array",
             "description": "With `updated_since`: the records withdrawn since then (no longer served), in the "
@@ -154,15 +155,25 @@ class SearchPagination(LimitOffsetPagination):
 
     def get_paginated_response_schema(self, schema):
         response = pagination.LimitOffsetPagination.get_paginated_response_schema(self, schema)
-        properties = response["properties"]
-        properties["count"]["description"] = "Number of records found, on all pages."
-        properties["next"]["description"] = "URL of the next page; null on the last page."
-        properties["previous"]["description"] = "URL of the previous page; null on the first page."
-        properties["next"]["example"] = "http://127.0.0.1:8000/api/v1/search/?q=huawei&limit=20&offset=20"
-        properties["previous"]["example"] = "http://127.0.0.1:8000/api/v1/search/?q=huawei&limit=20"
-        properties["results"]["description"] = "The records found, best matches first."
+        describe_page(
+            response["properties"],
+            count="Number of records found, on all pages.",
+            results="The records found, best matches first.",
+            path="/api/v1/search/?q=huawei&limit=20",
+            offsets=(40, 20),
+        )
         response["required"] = ["count", "next", "previous", "results"]
         return response
+
+
+def describe_page(properties: dict, *, count: str, results: str, path: str, offsets: tuple[int, int]) -> None:
+    """The descriptions and examples of a page's count, next, previous and results (schema properties)."""
+    properties["count"]["description"] = count
+    properties["next"]["description"] = "URL of the next page; null on the last page."
+    properties["previous"]["description"] = "URL of the previous page; null on the first page."
+    properties["results"]["description"] = results
+    properties["next"]["example"] = f"http://127.0.0.1:8000{path}&offset={offsets[0]}"
+    properties["previous"]["example"] = f"http://127.0.0.1:8000{path}&offset={offsets[1]}"
 
 
 def _single_value(request, name: str) -> str:
