@@ -252,22 +252,32 @@ class ExactTextFilter(filters.MultipleChoiceFilter):
 
 class SearchFilter(filters.CharFilter):
     """Free-text search: records in which one of the model's searched fields (``datasets.search``) contains the
-    text, ignoring case, found through the database's search index; in the search's own order (best matches
-    first on PostgreSQL) unless another parameter has already set one (``updated_since``; ``ordering``, applied
-    last, replaces any order anyway)."""
+    text, ignoring case, or whose linked records' names do, found through the database's search indexes; in
+    the search's own order (best matches first on PostgreSQL) unless another parameter has already set one
+    (``updated_since``; ``ordering``, applied last, replaces any order anyway)."""
 
     value_schema = {"pattern": TEXT_PATTERN}
     blank_means_absent = True
 
     def __init__(self, model=None, **kwargs):
         if model is None:
-            what = "searched fields"
+            what = "searched fields contain this text"
         else:
-            *fields, last = search.SEARCHED_FIELDS[model]
-            what = f"{', '.join(fields)} or {last}" if fields else last
+            what = _either(search.SEARCHED_FIELDS[model])
+            linked = search.LINKED_NAMES.get(model)
+            if linked:
+                names = dict.fromkeys(
+                    name for path in linked for name in search.NAME_FIELDS[model._meta.get_field(path).related_model]
+                )
+                what += (
+                    f" contain this text, or that link a published record whose {_either(list(names))} does (their "
+                    f"{_either(linked)})"
+                )
+            else:
+                what += " contain this text"
         kwargs.setdefault(
             "help_text",
-            f"Case-insensitive search: records whose {what} contain this text. Unless `ordering` or "
+            f"Case-insensitive search: records whose {what}. Unless `ordering` or "
             "`updated_since` sets the order, the best matches come first on a server that runs on PostgreSQL "
             "(by trigram similarity, then by slug), and by slug otherwise.",
         )
@@ -279,6 +289,12 @@ class SearchFilter(filters.CharFilter):
             return qs
         found = search.matching(qs, text)
         return found if found.query.order_by else search.ordered(found, text)
+
+
+def _either(names) -> str:
+    """``a, b or c``."""
+    *first, last = names
+    return f"{', '.join(first)} or {last}" if first else last
 
 
 class SearchText(filters.CharFilter):

@@ -28,9 +28,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization, Source
+from datasets.querysets import published_lookup
 
 __all__ = [
+    "LINKED_NAMES",
     "MIN_INDEXED_LENGTH",
+    "NAME_FIELDS",
     "SEARCHED_FIELDS",
     "fts_phrase",
     "fts_table",
@@ -53,24 +56,79 @@ SEARCHED_FIELDS: dict[type[Model], tuple[str, ...]] = {
     ExportControl: ("slug", "title", "reference", "summary", "covered_items"),
 }
 
+# The linked records whose names ``q`` also searches, per model: a grant is found by its grantee's name, a
+# release by its developer's. Only published linked records count, by their NAME_FIELDS (all searched, hence
+# indexed, columns: a linked organization's description does not make its grants match).
+LINKED_NAMES: dict[type[Model], tuple[str, ...]] = {
+    AccessGrant: ("model", "grantee", "grantor"),
+    ModelRelease: ("developer", "training_chips"),
+    ExportControl: ("authority", "targeted_organizations", "covered_chips"),
+    Chip: ("vendor",),
+}
+NAME_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Organization: ("slug", "name", "aliases"),
+    ModelRelease: ("slug", "name", "family"),
+    Chip: ("slug", "name"),
+}
+
 # The trigram tokenizer indexes 3-character sequences: a shorter text matches nothing through the FTS table.
 MIN_INDEXED_LENGTH = 3
 
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """The records of ``queryset`` in which one of the searched columns contains ``text``, ignoring case (as
-    ``icontains`` says), found through the search index where the database has one for this text."""
+    ``icontains`` says), or that link a published record whose name contains it (``LINKED_NAMES``), each found
+    through the search index where the database has one for this text."""
+    model, db = queryset.model, queryset.db
+    contains = _contains(SEARCHED_FIELDS[model], text)
+    indexed = _indexed(model, SEARCHED_FIELDS[model], text, db)
+    if model not in LINKED_NAMES:
+        return queryset.filter(contains if indexed is None else Q(pk__in=indexed) & contains)
+    records = model._base_manager.using(db)
+    linking = []
+    for path in LINKED_NAMES[model]:
+        linked = model._meta.get_field(path).related_model
+        fields = NAME_FIELDS[linked]
+        named = linked._base_manager.using(db).filter(published_lookup(), _contains(fields, text))
+        candidates = _indexed(linked, fields, text, db)
+        if candidates is not None:
+            named = named.filter(pk__in=candidates)
+        linking.append(records.filter(**{f"{path}__in": named.values("pk")}).order_by().values("pk"))
+    # One ``pk IN (SELECT ... UNION SELECT ...)``, one level deep (one ``union()`` call: chained calls nest):
+    # each part reads an index (the FTS table, a foreign key's), then the records are read by key. An OR of
+    # the parts would have the planner walk the published records instead.
+    if indexed is None:
+        # PostgreSQL, whose trigram indexes serve icontains itself; or a text too short for the FTS table.
+        return queryset.filter(pk__in=records.filter(contains).order_by().values("pk").union(*linking))
+    # SQLite: the FTS table's candidates join the linking records, and the icontains check of the candidates
+    # stays in the outer query, where it reads the records (without a condition on their other columns, SQLite
+    # would rather walk the covering index of the published records' slugs than read 25 records by key).
+    link_ids = linking[0].union(*linking[1:]) if len(linking) > 1 else linking[0]
+    candidates = records.filter(pk__in=indexed).order_by().values("pk").union(*linking)
+    return queryset.filter(Q(pk__in=candidates) & (contains | Q(pk__in=link_ids)))
+
+
+def _contains(fields: tuple[str, ...], text: str) -> Q:
+    """The condition "one of ``fields`` contains ``text``, ignoring case"."""
     contains = Q()
-    for field in SEARCHED_FIELDS[queryset.model]:
+    for field in fields:
         contains |= Q(**{f"{field}__icontains": text})
-    connection = connections[queryset.db]
-    if connection.vendor == "sqlite" and len(text) >= MIN_INDEXED_LENGTH:
-        table = connection.ops.quote_name(fts_table(queryset.model))
-        # The table's name comes from the model; the user's text goes in as a parameter.
-        candidates = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
-        return queryset.filter(Q(pk__in=RawSQL(candidates, [fts_phrase(text)])) & contains)  # noqa: S611
-    # PostgreSQL's trigram indexes serve icontains itself; elsewhere (or for a short text) it is a scan.
-    return queryset.filter(contains)
+    return contains
+
+
+def _indexed(model: type[Model], fields: tuple[str, ...], text: str, db: str) -> RawSQL | None:
+    """The keys of the records whose ``fields`` may contain ``text``, from the model's FTS table (those columns
+    only), where SQLite has an index for this text; None elsewhere (PostgreSQL's trigram indexes serve
+    icontains itself) and for a short text, which only a scan finds."""
+    connection = connections[db]
+    if connection.vendor != "sqlite" or len(text) < MIN_INDEXED_LENGTH:
+        return None
+    table = connection.ops.quote_name(fts_table(model))
+    query = fts_phrase(text)
+    if fields != SEARCHED_FIELDS[model]:
+        query = "{" + " ".join(model._meta.get_field(field).column for field in fields) + "} : " + query
+    # The table's name comes from the model; the user's text goes in as a parameter.
+    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [query])  # noqa: S608, S611
 
 
 def ordered(queryset: QuerySet, text: str) -> QuerySet:

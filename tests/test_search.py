@@ -114,6 +114,19 @@ def icontains(queryset, text: str):
     return queryset.filter(contains)
 
 
+def linked_icontains(queryset, text: str):
+    """The specification of the linked part: records that link a published record (``LINKED_NAMES``) whose
+    name fields (``NAME_FIELDS``) contain ``text``, by ``icontains`` through joins."""
+    found = set()
+    for path in search.LINKED_NAMES.get(queryset.model, ()):
+        linked = queryset.model._meta.get_field(path).related_model
+        named = Q()
+        for field in search.NAME_FIELDS[linked]:
+            named |= Q(**{f"{path}__{field}__icontains": text})
+        found |= set(queryset.filter(named, **{f"{path}__review_status": "published"}).values_list("slug", flat=True))
+    return found
+
+
 def fts_rowids(model, text: str) -> set[int]:
     """The rows the FTS5 index alone finds for ``text`` (SQLite), without the icontains check."""
     table = connection.ops.quote_name(search.fts_table(model))
@@ -153,13 +166,84 @@ def test_search_finds_what_icontains_finds(model):
     for text in SEARCHED:
         with CaptureQueriesContext(connection) as queries:
             found[text] = set(search.matching(queryset, text).values_list("slug", flat=True))
-        assert found[text] == set(icontains(queryset, text).values_list("slug", flat=True)), text
+        expected = set(icontains(queryset, text).values_list("slug", flat=True)) | linked_icontains(queryset, text)
+        assert found[text] == expected, text
         if SQLITE:
             assert ("MATCH" in queries[0]["sql"]) == (len(text) >= search.MIN_INDEXED_LENGTH), text
     # The comparison means something: the texts find records, through the index and past the index's syntax.
+    # (The factories' linked records have names like "Org 12": none of the searched texts is in them.)
     assert all(found[text] for text in ("deepseek", "智谱", "🚀 la", '"hi"', "OR c*", "%", "\\", "one\nline", "'"))
     assert len(found["hello wor"]) == len(found["ld again"]) == 2
     assert found["world"] == found["wor ld"] == set()
+
+
+# model: a record of it for each linked path, built with that linked record named ``name`` (slug, name).
+def linking(model, path: str, name: str, **linked_fields):
+    """A record of ``model`` that links, through ``path``, a new record named ``name`` (and slugged after it)."""
+    linked = model._meta.get_field(path).related_model
+    builders = {
+        Organization: factories.make_organization,
+        ModelRelease: factories.make_model_release,
+        Chip: factories.make_chip,
+    }
+    target = builders[linked](slug=name.lower().replace(" ", "-"), name=name, **linked_fields)
+    if model._meta.get_field(path).many_to_many:
+        record = RESOURCES[model][0]()
+        getattr(record, path).add(target)
+        return record
+    return RESOURCES[model][0](**{path: target})
+
+
+LINKS = [(model, path) for model, paths in search.LINKED_NAMES.items() for path in paths]
+
+
+@pytest.mark.parametrize(("model", "path"), LINKS, ids=lambda value: getattr(value, "__name__", value))
+def test_q_finds_a_record_by_the_name_of_a_published_record_it_links(client, model, path):
+    found = linking(model, path, "Zhipu Orchid")
+    hidden = linking(model, path, "Zhipu Lotus", review_status="draft")
+    linking(model, path, "Other Name")
+    # By the linked record's name, any part of it, in any case; by its slug; never by a draft's name.
+    assert listed(client, model, q="zhipu orch") == [found.slug]
+    assert listed(client, model, q="ZHIPU-ORCHID") == [found.slug]
+    assert listed(client, model, q="zhipu") == [found.slug]
+    assert listed(client, model, q="lotus") == []
+    assert hidden.slug not in listed(client, model, q="zhipu")
+    # A text too short for the index is found the same way, by a scan.
+    short = linking(model, path, "Qz Unit")
+    assert listed(client, model, q="qz") == [short.slug]
+
+
+def test_q_matches_a_linked_record_by_its_name_not_by_its_description(client):
+    org = factories.make_organization(name="Kestrel Labs", description="A supplier of Huawei.")
+    grant = factories.make_access_grant(grantee=org)
+    assert listed(client, AccessGrant, q="kestrel") == [grant.slug]
+    assert listed(client, AccessGrant, q="huawei") == []
+    assert listed(client, Organization, q="huawei") == [org.slug]
+
+
+def test_q_finds_a_record_once_whether_it_matches_by_its_own_text_or_several_links(client):
+    huawei = factories.make_organization(slug="huawei", name="Huawei")
+    both = factories.make_access_grant(grantee=huawei, grantor=huawei, notes="Huawei engineers got the weights.")
+    only_own = factories.make_access_grant(notes="Huawei engineers got the weights.")
+    response = client.get(reverse("api:access-grant-list"), {"q": "huawei", "limit": 500})
+    assert response.json()["count"] == 2
+    assert sorted(record["slug"] for record in response.json()["results"]) == sorted([both.slug, only_own.slug])
+
+
+def test_the_search_across_resources_finds_records_by_their_linked_names(client):
+    huawei = factories.make_organization(slug="huawei", name="Huawei")
+    grant = factories.make_access_grant(grantee=huawei)
+    control = factories.make_export_control()
+    control.targeted_organizations.add(huawei)
+    cache.clear()
+    found = client.get(reverse("api:search"), {"q": "huawei", "limit": 100}).json()["results"]
+    assert {(row["resource"], row["slug"]) for row in found} >= {
+        ("organizations", "huawei"),
+        ("access-grants", grant.slug),
+        ("export-controls", control.slug),
+    }
+    # The record named so comes first: a record found by a link alone ranks below it.
+    assert (found[0]["resource"], found[0]["slug"]) == ("organizations", "huawei")
 
 
 @pytest.mark.parametrize("text", FTS_SYNTAX)
@@ -264,6 +348,13 @@ def test_sqlite_answers_q_from_the_fts_table_without_scanning_the_records(client
         reads = [line for line in plan.splitlines() if re.search(rf"\b{table}\b", line)]
         assert reads, plan
         assert all(line.startswith(f"SEARCH {table} ") and "rowid=?" in line for line in reads), plan
+        # The linked records' names come from their FTS tables too (the name columns only), and the records
+        # that link them through the foreign keys' indexes: nothing is read whole.
+        for path in search.LINKED_NAMES.get(model, ()):
+            linked = model._meta.get_field(path).related_model
+            assert f"SCAN {search.fts_table(linked)} VIRTUAL TABLE" in plan, plan
+        scans = [line for line in plan.splitlines() if line.startswith("SCAN ")]
+        assert all(" VIRTUAL TABLE " in line or line.startswith("SCAN (subquery") for line in scans), plan
 
 
 @only_postgresql
