@@ -23,6 +23,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BaseCSVWidget
 
 from api.facets import FACET_SIZE
+from api.nesting import DOSSIERS, EXPAND_LIMIT
 from datasets import search
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "SlugFilter",
     "WholeNumberFilter",
     "date_range",
+    "expand_filter",
     "facet_filter",
     "fields_filter",
     "filter_in",
@@ -421,6 +423,21 @@ def facet_filter(facets: dict) -> FacetFilter:
         "the other parameters select, each facet under every filter but its own: the page's `facets` gives, "
         f"per field, its values with label and count, most frequent first (at most {FACET_SIZE}, with "
         "`truncated` when there are more), the records with no value as the value null.",
+    )
+
+
+class ExpandFilter(AnswerFilter):
+    """``expand``: the reverse relations (``api.nesting.DOSSIERS``) that each record of a list carries."""
+
+
+def expand_filter(model) -> ExpandFilter:
+    """The ``expand`` parameter over the reverse relations that the records of ``model`` show on their route."""
+    names = list(DOSSIERS[model])
+    return ExpandFilter(
+        choices=[(name, name) for name in names],
+        help_text="Add these lists of the records that refer to each record (comma-separated, or repeat the "
+        f"parameter), as its own route shows them: at most {EXPAND_LIMIT} of each, "
+        "the first by slug, with `<name>_count` giving how many there are in all. Default: none (lists stay lean).",
     )
 
 

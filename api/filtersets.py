@@ -31,6 +31,7 @@ from api.filters import (
     SearchText,
     SlugFilter,
     date_range,
+    expand_filter,
     facet_filter,
     fields_filter,
     isnull,
@@ -144,6 +145,7 @@ class OrganizationFilterSet(CuratedFilterSet):
     ordering = ordering_filter("name", "country", "kind")
 
     fields = fields_filter(OrganizationSerializer)
+    expand = expand_filter(Organization)
 
     facet = facet_filter({"country": Facet("country"), "kind": Facet("kind"), "confidence": Facet("confidence")})
 
@@ -193,6 +195,7 @@ class ChipFilterSet(CuratedFilterSet):
     ordering = ordering_filter("name", "announced_on", "tpp", "memory_gb", "dense_bf16_tflops")
 
     fields = fields_filter(ChipSerializer)
+    expand = expand_filter(Chip)
 
     facet = facet_filter(
         {
@@ -248,6 +251,7 @@ class ModelReleaseFilterSet(CuratedFilterSet):
     ordering = ordering_filter("name", "released_on", "announced_on", "parameters_total", "context_length")
 
     fields = fields_filter(ModelReleaseSerializer)
+    expand = expand_filter(ModelRelease)
 
     facet = facet_filter(
         {

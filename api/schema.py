@@ -23,6 +23,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 
 from api.conditional import unknown_parameter
 from api.filters import IDENTITY_FIELDS
+from api.nesting import COUNT, count_help
 from api.serializers import ErrorSerializer
 
 BAD_PARAMETERS = OpenApiResponse(
@@ -359,4 +360,21 @@ def postprocess_selectable_fields(result, generator, **kwargs):
                     "leave out any field but slug and url.",
                 }
             items["$ref"] = f"#/components/schemas/{listed}"
+            expand = next((p for p in operation["parameters"] if p["name"] == "expand"), None)
+            if expand is not None:
+                _expandable(schemas[listed], schemas[f"{record}Detail"], expand["schema"]["items"]["enum"])
     return result
+
+
+def _expandable(listed: dict, detail: dict, names: list[str]) -> None:
+    """The optional fields that ``?expand=`` adds to a list's records: each relation as the detail types it,
+    and its count."""
+    properties = listed["properties"]
+    for name in names:
+        properties[name] = copy.deepcopy(detail["properties"][name])
+        properties[COUNT.format(name)] = {
+            "type": "integer",
+            "readOnly": True,
+            "description": count_help(name),
+        }
+    listed["description"] += " `expand` adds the lists it names, capped, with their counts."

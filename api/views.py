@@ -6,6 +6,7 @@ ones (``api.nesting``), so a draft never shows up nested in a public one, and a 
 queries whatever its length and whatever the resource.
 """
 
+import copy
 import mimetypes
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
+from rest_framework.fields import IntegerField
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -36,7 +38,7 @@ from api.dataset import (
 )
 from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
-from api.nesting import label_field, with_dossier, with_nested
+from api.nesting import COUNT, EXPAND_LIMIT, count_help, label_field, with_dossier, with_nested
 from api.pagination import FeedPagination, SearchPagination
 from api.renderers import CSVRenderer, JSONRenderer
 from api.schema import BAD_PARAMETERS
@@ -110,7 +112,10 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         keys = super().paginate_queryset(queryset.values_list("pk", flat=True))
         if keys is None:
             return None
-        records = {record.pk: record for record in self.get_queryset().filter(pk__in=keys).order_by()}
+        queryset = self.get_queryset().filter(pk__in=keys).order_by()
+        if expanded := self.expanded():
+            queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
+        records = {record.pk: record for record in queryset}
         self.page_records = [records[key] for key in keys]
         return self.page_records
 
@@ -150,22 +155,34 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         return queryset
 
     def get_serializer(self, *args, **kwargs):
-        """The resource's serializer, holding only the fields that ``?fields=`` selects on a list (and the
-        record's slug and url)."""
+        """The resource's serializer: on a list, with the reverse relations that ``?expand=`` adds (as the
+        record's own route shows them, and their counts), holding only the fields that ``?fields=`` selects
+        (and the record's slug and url, and what ``expand`` adds)."""
         serializer = super().get_serializer(*args, **kwargs)
+        record = getattr(serializer, "child", serializer)
+        for name in self.expanded():
+            record.fields[name] = copy.deepcopy(self.detail_serializer_class._declared_fields[name])
+            record.fields[COUNT.format(name)] = IntegerField(read_only=True, help_text=count_help(name))
         selected = self.selected_fields()
         if selected:
-            record = getattr(serializer, "child", serializer)
             for name in [name for name in record.fields if name not in selected]:
                 record.fields.pop(name)
         return serializer
 
     def selected_fields(self) -> frozenset[str] | None:
-        """The fields ``?fields=`` names on a list, with the identity fields; None when it is not given."""
+        """The fields ``?fields=`` names on a list, with the identity fields and those ``expand`` adds; None
+        when it is not given."""
         if not self.is_list() or "fields" not in self.request.query_params:
             return None
         names = self.filter_value("fields")
-        return frozenset((*IDENTITY_FIELDS, *names)) if names else None
+        added = [field for name in self.expanded() for field in (name, COUNT.format(name))]
+        return frozenset((*IDENTITY_FIELDS, *names, *added)) if names else None
+
+    def expanded(self) -> list[str]:
+        """The reverse relations that ``?expand=`` adds to the records of a list, in the order asked."""
+        if not self.is_list() or self.detail_serializer_class is None or "expand" not in self.request.query_params:
+            return []
+        return list(dict.fromkeys(self.filter_value("expand") or ()))
 
     def filter_value(self, name: str):
         """The parsed value of one of this list's filters in this request, or None."""

@@ -164,8 +164,12 @@ def rank(model: type[Model], text: str, db: str = "default"):
         return Greatest(*similarities) if len(similarities) > 1 else similarities[0]
     if vendor == "sqlite" and len(text) >= MIN_INDEXED_LENGTH:
         table, fts = model._meta.db_table, fts_table(model)
+        # The relevance of every match, computed once per statement, then looked up per record: the inner
+        # query is not correlated, and its LIMIT keeps SQLite from flattening it into the correlated one, which
+        # would run the MATCH again for each record (1 s rather than 60 ms for 1,100 matches at 100k records).
         # Names from the model's metadata; the user's text goes in as a parameter.
-        relevance = f'SELECT -bm25("{fts}") FROM "{fts}" WHERE "{fts}" MATCH %s AND rowid = "{table}"."id"'  # noqa: S608
+        scores = f'SELECT rowid AS id, -bm25("{fts}") AS score FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT -1'  # noqa: S608
+        relevance = f'SELECT score FROM ({scores}) WHERE id = "{table}"."id"'  # noqa: S608
         return Coalesce(RawSQL(relevance, [fts_phrase(text)], output_field=FloatField()), Value(0.0))  # noqa: S611
     return Value(0.0, output_field=FloatField())
 

@@ -317,6 +317,17 @@ def test_query_power_negation_fields_facets_and_dossiers(api, models, dataset):
         ("v4-huawei", "huawei", models.OutcomeEnum.GRANTED),
         ("v4-withheld", "nvidia", models.OutcomeEnum.WITHHELD),
     }
+    # The same on a list, on request: capped and counted, typed on the list's records.
+    expand = models.ModelReleasesListExpandItem
+    page = operation("model_releases_list").sync(
+        client=api, developer=["deepseek"], fields=[fields.NAME], expand=[expand.ACCESS_GRANTS]
+    )
+    v4 = next(record for record in page.results if record.slug == "deepseek-v4")
+    assert {grant.slug for grant in v4.access_grants} == {"v4-huawei", "v4-withheld"}
+    assert v4.access_grants_count == 2
+    assert isinstance(v4.controls_on_training_chips, importlib.import_module(f"{PACKAGE}.types").Unset)
+    # q on a list also finds a grant by its grantee's name.
+    assert "v4-withheld" in slugs(api, "access_grants", q="nvidia")
 
 
 def test_ordering_by_generated_sort_keys(api, models, dataset):

@@ -316,3 +316,30 @@ def test_an_explicit_null_grantor_stays_null(fixture_dir):
     path.write_text(json.dumps(entries))
     run(str(fixture_dir))
     assert AccessGrant.objects.get(slug="v3-amd").grantor is None
+
+
+def planner_statistics(table: str) -> int:
+    """How many statistics rows the database's planner holds for ``table`` (ANALYZE writes them)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchall():
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def test_an_import_refreshes_the_planners_statistics_and_a_dry_run_does_not(fixture_dir):
+    table = ModelRelease._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchall():
+                cursor.execute("DELETE FROM sqlite_stat1")
+    before = planner_statistics(table)
+    run(fixture_dir, "--dry-run")
+    assert planner_statistics(table) == before
+    run(fixture_dir)
+    assert planner_statistics(table) > before

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from api import filtersets
 from api.filters import NEGATABLE, NEGATION_SUFFIX
+from api.nesting import EXPAND_LIMIT
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -363,6 +364,112 @@ def test_a_dossier_costs_the_same_queries_however_many_records_refer_to_it(clien
         control.targeted_organizations.add(org)
         model.training_chips.add(factories.make_chip(vendor=org))
     assert queries() == few
+
+
+# Reverse relations on lists: ?expand=
+
+
+def test_expand_adds_a_capped_and_counted_reverse_relation_to_each_record_of_a_list(client):
+    busy = factories.make_model_release(slug="busy")
+    quiet = factories.make_model_release(slug="quiet")
+    for index in range(EXPAND_LIMIT + 2):
+        factories.make_access_grant(slug=f"grant-{index:02d}", model=busy)
+    factories.make_access_grant(slug="grant-draft", model=busy, review_status="draft")
+    body = client.get("/api/v1/model-releases/", {"expand": "access_grants"}).json()
+    records = {record["slug"]: record for record in body["results"]}
+    # The first EXPAND_LIMIT by slug, as the record's own route shows them; the count holds them all, no draft.
+    assert [grant["slug"] for grant in records["busy"]["access_grants"]] == [
+        f"grant-{index:02d}" for index in range(EXPAND_LIMIT)
+    ]
+    assert records["busy"]["access_grants_count"] == EXPAND_LIMIT + 2
+    assert records["quiet"]["access_grants"] == []
+    assert records["quiet"]["access_grants_count"] == 0
+    own = client.get("/api/v1/model-releases/busy/").json()["access_grants"]
+    assert own[:EXPAND_LIMIT] == records["busy"]["access_grants"]
+    assert len(own) == EXPAND_LIMIT + 2
+    # Only what is asked for: the other relation stays out.
+    assert "controls_on_training_chips" not in records["busy"]
+    assert quiet.slug in records
+
+
+def test_expand_on_organizations_and_chips_several_at_once(client):
+    org = factories.make_organization(slug="org")
+    chip = factories.make_chip(slug="chip", vendor=org)
+    factories.make_model_release(slug="model", developer=org).training_chips.add(chip)
+    control = factories.make_export_control(slug="listing", effective_on=D(2024, 12, 2))
+    control.targeted_organizations.add(org)
+    control.covered_chips.add(chip)
+    response = client.get("/api/v1/organizations/", {"expand": "chips,export_controls_targeting", "fields": "name"})
+    [record] = [record for record in response.json()["results"] if record["slug"] == "org"]
+    assert set(record) == {
+        "slug",
+        "url",
+        "name",
+        "chips",
+        "chips_count",
+        "export_controls_targeting",
+        "export_controls_targeting_count",
+    }
+    assert [(c["slug"], c["effective_on"]) for c in record["export_controls_targeting"]] == [("listing", "2024-12-02")]
+    assert [c["slug"] for c in record["chips"]] == ["chip"]
+    chips = client.get("/api/v1/chips/", {"expand": ["trained_models", "export_controls"]}).json()["results"]
+    assert [m["slug"] for m in chips[0]["trained_models"]] == ["model"]
+    assert chips[0]["export_controls_count"] == 1
+
+
+def test_expand_with_negation_facets_and_csv(client):
+    deepseek = factories.make_organization(slug="deepseek")
+    other = factories.make_model_release(slug="other")
+    factories.make_model_release(slug="v4", developer=deepseek)
+    factories.make_access_grant(slug="to-other", model=other)
+    params = {"developer__not": "deepseek", "expand": "access_grants", "facet": "developer"}
+    body = client.get("/api/v1/model-releases/", params).json()
+    assert [(r["slug"], r["access_grants_count"]) for r in body["results"]] == [("other", 1)]
+    assert body["facets"]["developer"]["values"]
+    csv = client.get("/api/v1/model-releases/", {**params, "format": "csv", "fields": "name"}).content.decode()
+    header, row = csv.splitlines()[:2]
+    assert header == "slug,url,name,access_grants,access_grants_count"
+    assert row.endswith(',"to-other",1')
+
+
+def test_an_unknown_expansion_is_a_400_naming_it_and_resources_without_dossiers_take_none(client):
+    response = client.get("/api/v1/model-releases/", {"expand": "access_grants,grants_given"})
+    assert response.status_code == 400
+    assert "grants_given" in response.json()["expand"][0]
+    response = client.get("/api/v1/access-grants/", {"expand": "model"})
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["expand"][0]
+
+
+@pytest.mark.parametrize(
+    ("resource", "expand"),
+    [
+        ("organizations", "model_releases,grants_given,grants_received,export_controls_targeting,chips"),
+        ("chips", "export_controls,trained_models"),
+        ("model-releases", "access_grants,controls_on_training_chips"),
+    ],
+)
+def test_expand_costs_the_same_queries_whatever_the_page_size_and_the_records_referring(client, resource, expand):
+    def queries(limit: int) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/{resource}/", {"expand": expand, "limit": limit})
+            assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    org = factories.make_organization()
+    chip = factories.make_chip(vendor=org)
+    factories.make_model_release(developer=org)
+    few = queries(1)
+    for _ in range(6):
+        model = factories.make_model_release(developer=org)
+        model.training_chips.add(chip)
+        factories.make_access_grant(model=model, grantee=org, grantor=org)
+        control = factories.make_export_control()
+        control.covered_chips.add(chip)
+        control.targeted_organizations.add(org)
+    assert queries(1) == few
+    assert queries(50) == few
 
 
 # The browsable API's filter form.

@@ -449,3 +449,19 @@ def test_the_migration_indexes_existing_records_and_can_be_reversed(client):
     assert listed(client, ModelRelease, q="before the") == [record.slug]
     if SQLITE:
         assert fts_rowids(ModelRelease, "before the") == {record.pk}
+
+
+@only_sqlite
+@pytest.mark.parametrize("model", RESOURCES, ids=lambda model: model.__name__)
+def test_sqlite_ranks_the_matches_of_a_search_across_resources_in_one_pass(model):
+    RESOURCES[model][0](**{search.SEARCHED_FIELDS[model][-1]: "Ascend 910C"})
+    ranked = model.objects.published().annotate(rank=search.rank(model, "ascend"))
+    assert ranked.get().rank > 0
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    # The FTS table is read by MATCH alone (the relevance of every match, once), never by MATCH and a rowid
+    # for each record ("INDEX 0:=M..."), which would run the text query again per record.
+    reads = [line for line in plan if line.startswith(f"SCAN {search.fts_table(model)} VIRTUAL TABLE")]
+    assert reads and not [line for line in reads if "INDEX 0:=" in line], plan

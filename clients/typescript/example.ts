@@ -71,6 +71,16 @@ export async function accessTo(baseUrl: string, slug: string): Promise<string[]>
   return release.access_grants.map((grant) => `${grant.grantee ?? "someone unnamed"}: ${grant.outcome}`);
 }
 
+/** For each DeepSeek release, how many access grants it has and the first few: one list call with `expand`. */
+export async function grantsPerRelease(baseUrl: string): Promise<string[]> {
+  const query: ListQuery = { developer: ["deepseek"], fields: ["name"], expand: ["access_grants"] };
+  const releases = await listModelReleases(baseUrl, query);
+  return releases.map((release) => {
+    const shown = (release.access_grants ?? []).map((grant) => `${grant.grantee ?? "someone"}: ${grant.outcome}`);
+    return `${release.name ?? release.slug}: ${release.access_grants_count ?? 0} grant(s) (${shown.join(", ")})`;
+  });
+}
+
 export async function main(baseUrl = "http://127.0.0.1:8000"): Promise<void> {
   const releases = await listModelReleases(baseUrl, {
     developer_country: ["CN"],

@@ -3,7 +3,7 @@ the data validated before it commits; any refusal, or a dry run, undoes it all."
 
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
 from datasets.imports.files import fixture_files, load_directory
 from datasets.imports.merge import Loader
@@ -44,7 +44,20 @@ def import_fixtures(directory: Path, *, dry_run: bool = False, validate=None) ->
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
-        pass
+        return report
     except IntegrityError as error:  # a constraint the database checks at commit (foreign keys are deferred)
         raise ImportRefused(f"the data conflicts with the database: {error}") from error
+    analyze()
     return report
+
+
+def analyze(using: str = "default") -> None:
+    """Refresh the query planner's statistics of every table (``ANALYZE``), after a load that changed many rows.
+
+    Without them SQLite guesses that ``review_status = 'published'`` picks a few rows, when it picks nearly all:
+    it then reads a record's related rows by walking every published row rather than through the foreign
+    key's index (a list of 50 releases with their grants expanded: 12 s rather than 4 ms at 100,000
+    records). PostgreSQL's autovacuum analyzes in time on its own; once more at once does no harm.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE")
