@@ -1,4 +1,4 @@
-"""Views of the public API, and the HTML landing page at ``/``.
+"""Views of the public API (the human pages around it are ``api.explorer``'s).
 
 The viewsets are declarative: a queryset of published records with its joins, a serializer and a
 FilterSet. Related records and citations are read in the page's own query, keeping only *published*
@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
@@ -490,23 +489,3 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
-
-
-def landing(request):
-    """The HTML landing page: what the registry is, how many records it holds, where to go next."""
-    counts = published_counts()
-    urls = resource_urls()
-    resources = [
-        {"name": resource.label, "url": urls[resource.name], "count": counts[resource.name]} for resource in RESOURCES
-    ]
-    return render(
-        request,
-        "landing.html",
-        {
-            "dataset_name": DATASET_NAME,
-            "dataset_description": DATASET_DESCRIPTION,
-            "license": DATA_LICENSE,
-            "license_url": DATA_LICENSE_URL,
-            "resources": resources,
-        },
-    )

@@ -1,4 +1,5 @@
-"""Top-level routes: the landing page, the admin, the API and its documentation."""
+"""Top-level routes: the admin, the API and its documentation, and the explorer's pages (``api.explorer``), whose
+URLs are the API's without ``/api/v1``."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -6,10 +7,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.docs import RedocView, SchemaView, redoc_bundle
-from api.views import landing
 
 urlpatterns = [
-    path("", landing, name="landing"),
     # DJANGO_ADMIN_PATH, "admin/" by default.
     path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", include("api.urls")),
@@ -20,6 +19,8 @@ urlpatterns = [
     # Our own ReDoc page: the package's loads web fonts from Google, and the docs must work offline.
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
+    # Last: the explorer's routes are the resources' names at the root.
+    path("", include("api.explorer.urls")),
 ]
 
 # Errors that Django answers outside the API's views are JSON under /api/, like every other API error, and

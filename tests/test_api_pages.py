@@ -1,4 +1,4 @@
-"""The HTML pages around the API: the landing page and the documentation, served with our own assets."""
+"""The HTML pages around the API: the explorer's home page and the documentation, served with our own assets."""
 
 import re
 
@@ -16,17 +16,17 @@ def assets(html: str) -> list[str]:
     return ASSET.findall(html)
 
 
-def test_landing_page_shows_counts_and_links(client):
+def test_the_home_page_shows_counts_and_links(client):
     factories.make_export_control(slug="us-ai-diffusion")
     factories.make_export_control(slug="draft-rule", review_status="draft")
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "AI Access Registry" in html
-    assert re.search(r'href="/api/v1/export-controls/">Export controls</a></td><td>1</td>', html)
+    assert re.search(r'href="/export-controls/">Export controls</a></td><td class="number">1</td>', html)
     for link in ("/api/v1/", "/api/docs/", "/api/redoc/", "/api/schema/", "/admin/"):
         assert f'href="{link}"' in html, link
-    assert assets(html) == ["/static/api/landing.css"]
+    assert assets(html) == ["/static/explorer/explorer.css"]
 
 
 # What the docs pages load besides the sidecar's files: Swagger UI's set-up script, served apart from its page so
@@ -56,7 +56,7 @@ def test_static_assets_exist(client):
     from django.contrib.staticfiles import finders
 
     html = client.get(reverse("swagger-ui")).content.decode() + client.get(reverse("redoc")).content.decode()
-    for asset in [*assets(html), "/static/api/landing.css"]:
+    for asset in [*assets(html), "/static/explorer/explorer.css", "/static/explorer/favicon.svg"]:
         if asset.startswith("/static/"):
             assert finders.find(asset.removeprefix("/static/")), asset
 
