@@ -182,7 +182,12 @@ def test_a_record_page_shows_facts_sources_history_and_how_to_cite(client, story
 
 def test_a_list_page_takes_the_apis_parameters_and_refuses_what_it_refuses(client, story):
     page = html(client, "/model-releases/?developer=deepseek&ordering=-released_on")
-    assert page.index("DeepSeek-V4") < page.index("DeepSeek-V3")
+    table = page[page.index('<table class="records">') :]
+    assert table.index("DeepSeek-V4") < table.index("DeepSeek-V3")
+    # The form holds the API's filters by their names, filled in from the request.
+    assert re.search(r'<input type="text" name="developer" value="deepseek"', page)
+    # Sorting by a column: the header links to the other direction, and says how the table is sorted.
+    assert 'aria-sort="descending"><a href="?developer=deepseek&amp;ordering=released_on">' in page
     assert 'href="/api/v1/model-releases/?developer=deepseek&amp;ordering=-released_on">JSON<' in page
     bad = html(client, "/model-releases/?developer=nobody", status=400)
     assert "developer" in bad

@@ -23,7 +23,7 @@ from api.dataset import (
     DATASET_NAME,
     DATASET_SLUG,
 )
-from api.explorer.present import api_url, brief_text, facts, page_url
+from api.explorer.present import api_url, brief_text, facts, label_of, page_url
 from datasets.models import Source
 from datasets.resources import RESOURCES, published_counts, resource_named
 
@@ -111,6 +111,51 @@ def home(request):
     )
 
 
+# The columns of each list page (every field is on the record's page): what tells its records apart.
+LIST_COLUMNS = {
+    "organizations": ("country", "kind", "aliases"),
+    "sources": ("publisher", "published_on", "kind"),
+    "chips": ("vendor", "kind", "announced_on", "tpp"),
+    "model-releases": ("developer", "released_on", "weights", "parameters_total", "confidence"),
+    "access-grants": ("model", "grantee", "grantor", "access_type", "outcome", "claim_status", "starts_on"),
+    "export-controls": ("jurisdiction", "instrument", "effective_on", "ends_on", "end_reason"),
+}
+# Parameters the list form leaves out: the answer's shape and paging (the page sets them), and the negations
+# and has-a-value questions, which a URL can still ask.
+FORM_LEAVES_OUT = ("fields", "facet", "expand", "format", "limit", "offset", "q", "ordering")
+
+
+def filter_form(resource_name: str, request):
+    """The API list's filters as a form (bound to this request), by their parameter names, without those of
+    ``FORM_LEAVES_OUT`` and the ``__not`` / ``__isnull`` variants."""
+    from api.views import VIEWSETS
+
+    viewset = VIEWSETS[resource_name]
+    filterset = viewset.filterset_class(request.GET or None, queryset=viewset.queryset.none())
+    return [
+        field
+        for field in filterset.form
+        if field.name not in FORM_LEAVES_OUT and not field.name.endswith(("__not", "__isnull"))
+    ], filterset.filters["ordering"].param_map
+
+
+def sort_links(request, columns: tuple[str, ...], sortable) -> list[dict]:
+    """Each column's header: its label, and (for a column the API sorts by) the URL that sorts by it, the
+    other way round when it already does."""
+    current = request.GET.get("ordering", "")
+    headers = []
+    for name in columns:
+        href = None
+        if name in sortable:
+            query = request.GET.copy()
+            query["ordering"] = f"-{name}" if current == name else name
+            query.pop("offset", None)
+            href = f"?{query.urlencode()}"
+        direction = "ascending" if current == name else "descending" if current == f"-{name}" else None
+        headers.append({"label": label_of(name), "href": href, "sorted": direction})
+    return headers
+
+
 @conditional
 def record_list(request, resource_name: str):
     resource = resource_named(resource_name)
@@ -118,11 +163,17 @@ def record_list(request, resource_name: str):
     if response.status_code != 200:
         return error_page(request, response)
     page = response.data
-    fields = page["results"].serializer.child.fields if hasattr(page["results"], "serializer") else {}
+    fields = page["results"].serializer.child.fields
+    columns = LIST_COLUMNS[resource_name]
     rows = [
-        {"record": record, "label": brief_text(record), "facts": facts(record, fields)} for record in page["results"]
+        {
+            "record": record,
+            "label": brief_text(record),
+            "facts": [fact for fact in facts(record, fields) if fact.name in columns],
+        }
+        for record in page["results"]
     ]
-    columns = [fact.label for fact in rows[0]["facts"]] if rows else []
+    form, sortable = filter_form(resource_name, request)
     query = request.GET.urlencode()
     api = api_url(request.path) + (f"?{query}" if query else "")
     return render(
@@ -132,7 +183,8 @@ def record_list(request, resource_name: str):
             resource=resource,
             page=page,
             rows=rows,
-            columns=columns,
+            headers=sort_links(request, columns, sortable),
+            form=form,
             query=request.GET,
             api_json=api,
             api_csv=api + ("&" if query else "?") + "format=csv",

@@ -99,7 +99,7 @@ def _child(serializer_field, name: str):
 
 def facts(record: dict, fields) -> list[Fact]:
     """The record's fields, in the API's order, each as a label and a value (``fields``: the serializer's)."""
-    return [
+    return [  # a list page keeps the columns it shows
         Fact(
             name,
             label_of(name),
