@@ -133,6 +133,8 @@ def test_the_access_matrix_shows_deepseek_v4_granted_to_huawei_and_withheld_from
     assert by_grantee["Huawei Technologies"].startswith("granted · confirmed")
     assert by_grantee["NVIDIA"].startswith("withheld · reported")
     assert by_grantee["AMD"].startswith("withheld · reported")
+    # At a glance: the newest model's grantees are the first columns.
+    assert set(columns[1:4]) == {"Huawei Technologies", "NVIDIA", "AMD"}
     # Newest model first; each cell links to the grant's page.
     assert rows.index(v4) < rows.index(next(row for row in rows if "DeepSeek-V3" in row))
     assert 'href="/access-grants/v4-huawei/"' in v4
@@ -158,7 +160,7 @@ def test_the_timeline_draws_each_dated_measure_in_its_jurisdictions_lane(client,
     page = html(client, "/timeline/")
     assert re.search(r">US</text>.*us-huawei-listing.*us-h20-licence.*>CN</text>.*cn-gallium", page, re.S)
     assert 'class="bar suspended"' in page  # the suspended measure is striped
-    assert '<title id="timeline-title">' in page and 'role="img"' in page
+    assert '<title id="timeline-title">' in page and 'role="group"' in page
     # A text alternative: the table lists every measure with its dates.
     assert re.search(r"Huawei added to the Entity List.*2019-05-16.*still in force", text(page))
 

@@ -327,13 +327,31 @@ def access_matrix(request):
         grantees[(grantee, grantee_page)] = grantees.get((grantee, grantee_page), 0) + 1
         cells.setdefault((model, grantee), []).append(grant)
     rows = sorted(models, key=lambda key: (models[key] or datetime.date.min, key[0]), reverse=True)
-    columns = sorted(grantees, key=lambda key: (-grantees[key], key[0].lower()))
+    # Columns in the order the rows first name them, so that a model's grantees sit side by side at the left
+    # of the newest rows (DeepSeek-V4: Huawei, NVIDIA, AMD).
+    first_row = {}
+    for index, (model, _) in enumerate(rows):
+        for grantee in grantees:
+            if (model, grantee[0]) in cells:
+                first_row.setdefault(grantee, index)
+    columns = sorted(grantees, key=lambda key: (first_row[key], -grantees[key], key[0].lower()))
     matrix = [
         {
             "name": name,
             "page": page,
             "when": models[(name, page)],
-            "cells": [cells.get((name, grantee), []) for grantee, _ in columns],
+            "cells": [
+                [
+                    {
+                        "slug": grant.slug,
+                        "outcome": grant.outcome,
+                        "claim": grant.claim_status,
+                        "access": grant.access_type.replace("_", " "),
+                    }
+                    for grant in cells.get((name, grantee), [])
+                ]
+                for grantee, _ in columns
+            ],
         }
         for name, page in rows
     ]
