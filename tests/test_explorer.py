@@ -177,15 +177,27 @@ def test_a_record_page_shows_facts_sources_history_and_how_to_cite(client, story
     assert 'href="/api/v1/model-releases/deepseek-v4/?format=csv">CSV<' in page
     assert "@misc{ai-access-registry-deepseek-v4," in page
     assert "http://testserver/model-releases/deepseek-v4/" in page
-    # The dossier: the grants, with links.
+    # The dossier: the grants, with links, and the records they name by slug as links too.
     assert 'href="/access-grants/v4-nvidia/"' in page
+    huawei = html(client, "/organizations/huawei/")
+    assert 'href="/access-grants/v4-huawei/"' in huawei and 'href="/model-releases/deepseek-v4/">deepseek-v4<' in huawei
     assert "first published" in words
+    # A grant, which has no name, is called by who got (or was refused) access to what.
+    grant = html(client, "/access-grants/v4-nvidia/")
+    assert re.search(r"<h1>DeepSeek-V4 to NVIDIA: withheld</h1>", grant)
+    assert "DeepSeek-V4 to AMD: withheld" in html(client, "/access-grants/")
 
 
 def test_a_list_page_takes_the_apis_parameters_and_refuses_what_it_refuses(client, story):
     page = html(client, "/model-releases/?developer=deepseek&ordering=-released_on")
     table = page[page.index('<table class="records">') :]
     assert table.index("DeepSeek-V4") < table.index("DeepSeek-V3")
+    # Each value sits under its own header.
+    headers = [text(cell).strip(" ▲▼") for cell in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table, re.S)]
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S)[1]
+    cells = [text(cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", first_row, re.S)]
+    row = dict(zip(headers, cells, strict=True))
+    assert (row["Record"], row["Developer"], row["Released on"]) == ("DeepSeek-V4", "DeepSeek", "2026-04-24")
     # The form holds the API's filters by their names, filled in from the request.
     assert re.search(r'<input type="text" name="developer" value="deepseek"', page)
     # Sorting by a column: the header links to the other direction, and says how the table is sorted.

@@ -100,11 +100,21 @@ def test_off_switches_the_limit_off(client, rate):
         assert client.get(CHEAP).status_code == 400
 
 
-def test_the_admin_and_the_landing_page_are_not_counted(client, rate):
+def test_the_admin_is_not_counted(client, rate):
     rate("1/minute")
     client.get(CHEAP)
-    assert client.get("/").status_code == 200
     assert client.get("/admin/login/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/access/", "/timeline/", "/model-releases/", "/search/?q=x", "/chips/nope/"])
+def test_the_explorers_pages_are_counted_with_the_api_and_answer_429_as_a_page(client, rate, url):
+    rate("1/minute")
+    client.get(CHEAP)
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert refused["Content-Type"].startswith("text/html")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "at most 1 per minute from one address" in refused.content.decode()
 
 
 # Runs in `make test-redis` (CACHE_URL=redis://...); deselected elsewhere (tests/conftest.py).

@@ -4,6 +4,7 @@ export controls. Lists, records and search render the API's own answer to the sa
 import datetime
 import functools
 import hashlib
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import quote_etag
+from rest_framework.exceptions import Throttled
 
 from api import releases
 from api.conditional import not_modified, tag_response, validators
@@ -23,7 +25,8 @@ from api.dataset import (
     DATASET_NAME,
     DATASET_SLUG,
 )
-from api.explorer.present import api_url, brief_text, facts, label_of, page_url
+from api.explorer.present import api_url, facts, label_of, page_url, record_title
+from api.throttling import AnonRateThrottle
 from datasets.models import Source
 from datasets.resources import RESOURCES, published_counts, resource_named
 
@@ -50,6 +53,17 @@ def conditional(view):
     def answer(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        # The API's anonymous rate limit, counted per address together with the API's reads (a page costs as
+        # much as the answer it renders).
+        try:
+            AnonRateThrottle().allow_request(request, None)
+        except Throttled as refused:
+            response = render(
+                request, "explorer/error.html", context(status=429, messages=[("detail", refused.detail)]), status=429
+            )
+            if refused.wait is not None:
+                response["Retry-After"] = str(math.ceil(refused.wait))
+            return response
         tag, last_modified = validators(request)
         etag = quote_etag(hashlib.sha256(f"{tag}|{pages_format()}".encode()).hexdigest()[:32])
         if not_modified(request, etag, last_modified):
@@ -168,8 +182,11 @@ def record_list(request, resource_name: str):
     rows = [
         {
             "record": record,
-            "label": brief_text(record),
-            "facts": [fact for fact in facts(record, fields) if fact.name in columns],
+            "label": record_title(record),
+            "facts": sorted(
+                (fact for fact in facts(record, fields) if fact.name in columns),
+                key=lambda fact: columns.index(fact.name),
+            ),
         }
         for record in page["results"]
     ]
@@ -209,7 +226,7 @@ def record_page(request, resource_name: str, slug: str):
         {**citation, "archived_url": archived.get(citation["source"], "")} for citation in record.get("citations", [])
     ]
     version = dataset_version()
-    title = brief_text(record)
+    title = record_title(record)
     url = request.build_absolute_uri(request.path)
     year = datetime.date.today().year
     return render(

@@ -56,6 +56,16 @@ def brief_text(record: dict) -> str:
     return record.get("name") or record.get("title") or record.get("slug") or ""
 
 
+def record_title(record: dict) -> str:
+    """What a page calls a record: its name or title; for an access grant, which has neither, who got (or was
+    refused) access to what ("DeepSeek-V4 to Huawei Technologies: withheld")."""
+    if "outcome" in record and "grantee_description" in record:
+        model = brief_text(record["model"]) if record.get("model") else record.get("model_description")
+        grantee = brief_text(record["grantee"]) if record.get("grantee") else record.get("grantee_description")
+        return f"{model or 'a model'} to {grantee or 'an unnamed grantee'}: {record['outcome']}"
+    return brief_text(record)
+
+
 def present(value, serializer_field=None) -> Value:
     """One field's value, in words."""
     if value is None or value == "" or value == []:
@@ -72,7 +82,10 @@ def present(value, serializer_field=None) -> Value:
         rows = [
             [
                 Value("link", brief_text(item), page_url(item["url"])),
-                *(present(item[name], _child(serializer_field, name)) for name in extra),
+                *(
+                    _slug_link(name, item[name]) or present(item[name], _child(serializer_field, name))
+                    for name in extra
+                ),
             ]
             for item in value
         ]
@@ -89,6 +102,17 @@ def present(value, serializer_field=None) -> Value:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Value("text", f"{value:,}")
     return Value("text", str(value))
+
+
+# Fields of brief records that hold a related record's slug, and the resource whose page it names.
+SLUG_FIELDS = {"model": "model-releases", "grantee": "organizations", "grantor": "organizations"}
+
+
+def _slug_link(name: str, value) -> Value | None:
+    """A related record named by its slug in a brief record, as a link to its page."""
+    if name in SLUG_FIELDS and isinstance(value, str) and value:
+        return Value("link", value, f"/{SLUG_FIELDS[name]}/{value}/")
+    return None
 
 
 def _child(serializer_field, name: str):
