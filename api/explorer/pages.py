@@ -8,14 +8,14 @@ import math
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import quote_etag
 from rest_framework.exceptions import Throttled
 
 from api import releases
-from api.conditional import not_modified, tag_response, validators
+from api.conditional import not_modified, tag_response, unknown_parameter, validators
 from api.dataset import (
     COVERAGE_HORIZON,
     COVERAGE_STARTS_ON,
@@ -28,7 +28,7 @@ from api.dataset import (
 from api.explorer.present import api_url, facts, label_of, page_url, record_title
 from api.throttling import AnonRateThrottle
 from datasets.models import Source
-from datasets.resources import RESOURCES, published_counts, resource_named
+from datasets.resources import RESOURCES, published_counts, resource_named, resource_of
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "explorer"
 STYLES = Path(__file__).resolve().parent.parent / "static" / "explorer"
@@ -58,9 +58,7 @@ def conditional(view):
         try:
             AnonRateThrottle().allow_request(request, None)
         except Throttled as refused:
-            response = render(
-                request, "explorer/error.html", context(status=429, messages=[("detail", refused.detail)]), status=429
-            )
+            response = error_page(request, 429, {"detail": refused.detail})
             if refused.wait is not None:
                 response["Retry-After"] = str(math.ceil(refused.wait))
             return response
@@ -104,14 +102,17 @@ def context(**values) -> dict:
     }
 
 
-def error_page(request, response, status: int | None = None) -> HttpResponse:
-    """The API's 400 or 404, as a page."""
-    status = status or response.status_code
-    data = response.data if isinstance(response.data, dict) else {}
+def error_page(request, status: int, errors: dict) -> HttpResponse:
+    """A 400, 404 or 429 as a page: each parameter named with what was wrong (the API's messages)."""
     messages = [
-        (name, " ".join(map(str, value if isinstance(value, list) else [value]))) for name, value in data.items()
+        (name, " ".join(map(str, value if isinstance(value, list) else [value]))) for name, value in errors.items()
     ]
     return render(request, "explorer/error.html", context(status=status, messages=messages), status=status)
+
+
+def api_error_page(request, response) -> HttpResponse:
+    """The API's 400 or 404, as a page."""
+    return error_page(request, response.status_code, response.data if isinstance(response.data, dict) else {})
 
 
 @conditional
@@ -175,7 +176,7 @@ def record_list(request, resource_name: str):
     resource = resource_named(resource_name)
     response = api_answer(request, resource_name, "list")
     if response.status_code != 200:
-        return error_page(request, response)
+        return api_error_page(request, response)
     page = response.data
     fields = page["results"].serializer.child.fields
     columns = LIST_COLUMNS[resource_name]
@@ -216,7 +217,7 @@ def record_page(request, resource_name: str, slug: str):
     resource = resource_named(resource_name)
     response = api_answer(request, resource_name, "retrieve", slug=slug)
     if response.status_code != 200:
-        return error_page(request, response)
+        return api_error_page(request, response)
     record = response.data
     fields = response.data.serializer.fields
     history = api_answer(request, resource_name, "history", slug=slug).data
@@ -267,7 +268,7 @@ def search_page(request):
         return render(request, "explorer/search.html", context(text="", page=None))
     response = SearchView.as_view()(request)
     if response.status_code != 200:
-        return error_page(request, response)
+        return api_error_page(request, response)
     page = response.data
     return render(
         request,
@@ -283,13 +284,6 @@ def search_page(request):
     )
 
 
-def resource_or_404(name: str):
-    try:
-        return resource_named(name)
-    except KeyError:
-        raise Http404(name) from None
-
-
 # The access matrix: models against the organizations that got (or were refused) access.
 
 ACCESS_PARAMETERS = ("model_developer", "grantee_country", "access_type")
@@ -300,24 +294,17 @@ def checked_filters(request, filterset_class, names: tuple[str, ...], queryset):
     parameter outside ``names``, or a value that does not parse) as a dict of messages."""
     unknown = [name for name in request.GET if name not in names]
     if unknown:
-        accepted = ", ".join(names)
-        return None, {name: [f"Unknown parameter. Accepted: {accepted}."] for name in unknown}
+        return None, {name: [unknown_parameter(names)] for name in unknown}
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
         return None, {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
     return filterset.qs, None
 
 
-def bad_request(request, errors: dict) -> HttpResponse:
-    messages = [(name, " ".join(map(str, value))) for name, value in errors.items()]
-    return render(request, "explorer/error.html", context(status=400, messages=messages), status=400)
-
-
 def published_name(record, fallback: str) -> tuple[str, str | None]:
     """A related record's name and page, when it is published; ``fallback`` (its description) otherwise."""
     if record is not None and record.review_status == "published":
-        resource = next(resource for resource in RESOURCES if resource.model is type(record))
-        return getattr(record, "name", record.slug), f"/{resource.name}/{record.slug}/"
+        return getattr(record, "name", record.slug), f"/{resource_of(record).name}/{record.slug}/"
     return fallback or "not named", None
 
 
@@ -330,7 +317,7 @@ def access_matrix(request):
     grants = AccessGrant.objects.published().select_related("model", "grantee", "model__developer")
     grants, errors = checked_filters(request, AccessGrantFilterSet, ACCESS_PARAMETERS, grants)
     if errors:
-        return bad_request(request, errors)
+        return error_page(request, 400, errors)
     models: dict = {}
     grantees: dict = {}
     cells: dict = {}
@@ -402,7 +389,7 @@ def timeline(request):
     controls = ExportControl.objects.published()
     in_force, errors = checked_filters(request, ExportControlFilterSet, ("in_force_on",), controls)
     if errors:
-        return bad_request(request, errors)
+        return error_page(request, 400, errors)
     checked = ExportControlFilterSet(request.GET, queryset=controls)
     day = checked.form.cleaned_data.get("in_force_on") if checked.is_valid() else None
     in_force_slugs = set(in_force.values_list("slug", flat=True)) if day else set()
