@@ -27,6 +27,7 @@ from api.dataset import (
 )
 from api.explorer.present import api_url, facts, label_of, page_url, record_title
 from api.throttling import AnonRateThrottle
+from datasets.choices import ReviewStatusChoices
 from datasets.models import Source
 from datasets.resources import RESOURCES, published_counts, resource_named, resource_of
 
@@ -227,6 +228,7 @@ def record_page(request, resource_name: str, slug: str):
         {**citation, "archived_url": archived.get(citation["source"], "")} for citation in record.get("citations", [])
     ]
     version = dataset_version()
+    dataset = f"{DATASET_NAME}, release {version}" if version else DATASET_NAME
     title = record_title(record)
     url = request.build_absolute_uri(request.path)
     year = datetime.date.today().year
@@ -242,15 +244,14 @@ def record_page(request, resource_name: str, slug: str):
             history=history,
             api_json=api_url(request.path),
             api_csv=api_url(request.path) + "?format=csv",
-            cite_text=f"{DATASET_NAME}{f', release {version}' if version else ''}. \u201c{title}\u201d "
+            cite_text=f"{dataset}. \u201c{title}\u201d "
             f"({resource.label.lower()}: {record['slug']}). {url} (accessed {datetime.date.today().isoformat()}).",
             cite_bibtex="\n".join(
                 [
                     f"@misc{{{DATASET_SLUG}-{record['slug']},",
                     f"  title = {{{title}}},",
                     f"  howpublished = {{\\url{{{url}}}}},",
-                    f"  note = {{{DATASET_NAME}{f', release {version}' if version else ''}; "
-                    f"{resource.label.lower()}: {record['slug']}}},",
+                    f"  note = {{{dataset}; {resource.label.lower()}: {record['slug']}}},",
                     f"  year = {{{year}}},",
                     "}",
                 ]
@@ -290,20 +291,20 @@ ACCESS_PARAMETERS = ("model_developer", "grantee_country", "access_type")
 
 
 def checked_filters(request, filterset_class, names: tuple[str, ...], queryset):
-    """The API's filterset over ``queryset`` for the parameters ``names`` of this request, or the API's 400 (a
-    parameter outside ``names``, or a value that does not parse) as a dict of messages."""
+    """The API's filterset over ``queryset`` for the parameters ``names`` of this request, validated, or the API's
+    400 (a parameter outside ``names``, or a value that does not parse) as a dict of messages."""
     unknown = [name for name in request.GET if name not in names]
     if unknown:
         return None, {name: [unknown_parameter(names)] for name in unknown}
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     if not filterset.is_valid():
         return None, {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
-    return filterset.qs, None
+    return filterset, None
 
 
 def published_name(record, fallback: str) -> tuple[str, str | None]:
     """A related record's name and page, when it is published; ``fallback`` (its description) otherwise."""
-    if record is not None and record.review_status == "published":
+    if record is not None and record.review_status == ReviewStatusChoices.PUBLISHED:
         return getattr(record, "name", record.slug), f"/{resource_of(record).name}/{record.slug}/"
     return fallback or "not named", None
 
@@ -315,9 +316,10 @@ def access_matrix(request):
     from datasets.models import AccessGrant, Organization
 
     grants = AccessGrant.objects.published().select_related("model", "grantee", "model__developer")
-    grants, errors = checked_filters(request, AccessGrantFilterSet, ACCESS_PARAMETERS, grants)
+    checked, errors = checked_filters(request, AccessGrantFilterSet, ACCESS_PARAMETERS, grants)
     if errors:
         return error_page(request, 400, errors)
+    grants = checked.qs
     models: dict = {}
     grantees: dict = {}
     cells: dict = {}
@@ -378,7 +380,7 @@ def access_matrix(request):
 # The timeline of export controls.
 
 LANES = ("US", "CN", "NL", "JP", "EU")
-SVG_WIDTH, LABEL_WIDTH, ROW_HEIGHT, LANE_GAP, AXIS_HEIGHT = 960, 0, 18, 14, 28
+SVG_WIDTH, ROW_HEIGHT, LANE_GAP, AXIS_HEIGHT = 960, 18, 14, 28
 
 
 @conditional
@@ -387,12 +389,11 @@ def timeline(request):
     from datasets.models import ExportControl
 
     controls = ExportControl.objects.published()
-    in_force, errors = checked_filters(request, ExportControlFilterSet, ("in_force_on",), controls)
+    checked, errors = checked_filters(request, ExportControlFilterSet, ("in_force_on",), controls)
     if errors:
         return error_page(request, 400, errors)
-    checked = ExportControlFilterSet(request.GET, queryset=controls)
-    day = checked.form.cleaned_data.get("in_force_on") if checked.is_valid() else None
-    in_force_slugs = set(in_force.values_list("slug", flat=True)) if day else set()
+    day = checked.form.cleaned_data.get("in_force_on")
+    in_force_slugs = set(checked.qs.values_list("slug", flat=True)) if day else set()
     today = datetime.date.today()
     measures = list(
         controls.order_by("effective_on", "slug").values(

@@ -42,7 +42,6 @@ class Value:
 class Fact:
     name: str  # the API's field name
     label: str
-    help: str
     value: Value
 
 
@@ -123,13 +122,8 @@ def _child(serializer_field, name: str):
 
 def facts(record: dict, fields) -> list[Fact]:
     """The record's fields, in the API's order, each as a label and a value (``fields``: the serializer's)."""
-    return [  # a list page keeps the columns it shows
-        Fact(
-            name,
-            label_of(name),
-            str(getattr(fields.get(name), "help_text", "") or ""),
-            present(value, fields.get(name)),
-        )
+    return [
+        Fact(name, label_of(name), present(value, fields.get(name)))
         for name, value in record.items()
         if name not in OWN_PLACE
     ]
