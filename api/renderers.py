@@ -84,11 +84,12 @@ def neutralised(text: str) -> str:
     return text
 
 
-def write_csv(columns: list[str], records: Iterable[dict]) -> str:
-    """The records as CSV text, with a header row of ``columns``, ``\\n`` line ends."""
+def write_csv(columns: list[str], records: Iterable[dict], *, header: bool = True) -> str:
+    """The records as CSV text, with a header row of ``columns`` (unless ``header`` is false), ``\\n`` line ends."""
     out = io.StringIO()
     # The header is the API's own field names, which need no quotes.
-    csv.writer(out, lineterminator="\n").writerow(columns)
+    if header:
+        csv.writer(out, lineterminator="\n").writerow(columns)
     # Text cells are always quoted, as OWASP advises: the csv module's minimal quoting leaves a carriage return
     # in a value bare (it quotes for the line terminator, "\n", alone), and a spreadsheet then ends the row
     # there and reads the rest of the value, formula included, as a new row. Numbers stay bare, so that they
@@ -115,6 +116,27 @@ class CSVRenderer(renderers.BaseRenderer):
         if response is not None and view is not None:
             response["Content-Disposition"] = f'attachment; filename="{_file_stem(view)}.csv"'
         return write_csv(columns, records).encode(self.charset)
+
+
+class NDJSONRenderer(renderers.BaseRenderer):
+    """Renders a page of records (or one record) as newline-delimited JSON: one record per line, as in JSON."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+    charset = None  # UTF-8 by definition: no charset parameter
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        records = data.get("results", [data]) if isinstance(data, dict) and "results" in data else data
+        if isinstance(records, dict):
+            records = [records]
+        return ndjson_lines(records)
+
+
+def ndjson_lines(records: Iterable[dict]) -> bytes:
+    """The records as NDJSON, each line ending with ``\\n``."""
+    # The JSON renderer's encoding, value for value (dates, decimals as DRF writes them).
+    default, option = JSONRenderer._fallback.default, orjson.OPT_PASSTHROUGH_DATETIME
+    return b"".join(orjson.dumps(record, default=default, option=option) + b"\n" for record in records)
 
 
 def _file_stem(view) -> str:

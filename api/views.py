@@ -6,13 +6,15 @@ ones (``api.nesting``), so a draft never shows up nested in a public one, and a 
 queries whatever its length and whatever the resource.
 """
 
+from __future__ import annotations  # a viewset's ``list`` action shadows the builtin in its class's annotations
+
 import copy
 import mimetypes
 
 from django.conf import settings
 from django.db import models
 from django.db.models import CharField, F, Value
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
@@ -39,7 +41,7 @@ from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
 from api.nesting import COUNT, EXPAND_LIMIT, count_help, label_field, with_dossier, with_nested
 from api.pagination import FeedPagination, SearchPagination
-from api.renderers import CSVRenderer, JSONRenderer
+from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer, ndjson_lines, write_csv
 from api.schema import BAD_PARAMETERS
 from datasets import search
 from datasets.models import (
@@ -59,6 +61,12 @@ from datasets.resources import RESOURCES, Resource, last_change, published_count
 VALID_TIME_FILTERS = ("in_force_on", "active_on")
 
 
+# The formats in which a list without ``limit`` or ``offset`` is every matching record, and how many records each
+# step of such an export reads at once.
+EXPORT_FORMATS = ("csv", "ndjson")
+EXPORT_BATCH = 500
+
+
 class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     """Base of the resource viewsets: anonymous, read-only, records looked up by slug. Each serves one
     resource of the table (``datasets.resources``), whose name and basename route it (``api.urls``)."""
@@ -67,8 +75,52 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-    # ?format=csv (or Accept: text/csv) gives the same records as flat CSV rows.
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+    # ?format=csv (or Accept: text/csv) gives the same records as flat CSV rows, ?format=ndjson as JSON lines.
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer, NDJSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        """A page of records; in CSV or NDJSON without ``limit`` or ``offset``, every matching record (``export``)."""
+        if request.accepted_renderer.format in EXPORT_FORMATS and not {"limit", "offset"} & set(request.query_params):
+            return self.export(request.accepted_renderer)
+        return super().list(request, *args, **kwargs)
+
+    def export(self, renderer) -> StreamingHttpResponse:
+        """Every record the filters select, in their order, streamed in batches of ``EXPORT_BATCH``: the keys are
+        read as they are needed, and each batch is read, serialized and written before the next, so that memory
+        stays flat however many records match. The same records, fields and order as the JSON pages."""
+        keys = self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
+        columns = list(self.get_serializer().fields)
+        expanded = self.expanded()
+
+        def batches():
+            batch = []
+            for key in keys.iterator(chunk_size=EXPORT_BATCH):
+                batch.append(key)
+                if len(batch) == EXPORT_BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        def body():
+            if renderer.format == "csv":
+                yield write_csv(columns, [], header=True).encode()
+            for batch in batches():
+                queryset = self.get_queryset().filter(pk__in=batch).order_by()
+                if expanded:
+                    queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
+                records = {record.pk: record for record in queryset}
+                data = self.get_serializer([records[key] for key in batch], many=True).data
+                if renderer.format == "csv":
+                    yield write_csv(columns, data, header=False).encode()
+                else:
+                    yield ndjson_lines(data)
+
+        response = StreamingHttpResponse(
+            body(), content_type=renderer.media_type + ("; charset=utf-8" if renderer.format == "csv" else "")
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.resource.name}.{renderer.format}"'
+        return response
 
     @extend_schema(
         summary="Public history of a record",
