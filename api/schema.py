@@ -55,9 +55,11 @@ FORMAT = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
     OpenApiParameter.QUERY,
-    enum=["json", "csv"],
-    description="Response format: `json` (the default) or `csv` (flat rows with the same field names; related "
-    "records and citations by slug, lists joined with `;`). `Accept: text/csv` does the same as `format=csv`.",
+    enum=["json", "csv", "ndjson"],
+    description="Response format: `json` (the default), `csv` (flat rows with the same field names; related "
+    "records and citations by slug, lists joined with `;`) or `ndjson` (one JSON record per line). "
+    "`Accept: text/csv` and `Accept: application/x-ndjson` do the same. On a list, `csv` and `ndjson` without "
+    "`limit` or `offset` answer every record that matches, streamed; with either, that page.",
 )
 JSON_FORMAT = OpenApiParameter(
     "format",
@@ -67,15 +69,24 @@ JSON_FORMAT = OpenApiParameter(
     description="Response format: `json`, the only one of this operation (and the default).",
 )
 # The ``format`` parameter's values, a named component like every other enum (added by the postprocessing).
-FORMAT_ENUM = {"enum": ["csv", "json"], "type": "string", "description": "Response format."}
+FORMAT_ENUM = {"enum": ["csv", "json", "ndjson"], "type": "string", "description": "Response format."}
 # The ``format`` parameter of an operation, by the formats it answers in (the browsable API's aside: its HTML is
 # for browsers, not for clients of the schema).
-FORMATS = {("csv", "json"): FORMAT, ("json",): JSON_FORMAT}
+FORMATS = {("csv", "json", "ndjson"): FORMAT, ("json",): JSON_FORMAT}
 CSV_PAGE = OpenApiResponse(
     response=OpenApiTypes.STR,
-    description="With `format=csv`: the same page of records as CSV, a header row of field names first.",
+    description="With `format=csv`: every record that matches (with `limit` or `offset`: that page) as CSV, a "
+    "header row of field names first.",
+)
+NDJSON_PAGE = OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="With `format=ndjson`: every record that matches (with `limit` or `offset`: that page), one JSON "
+    "record per line, as in the JSON page's `results`.",
 )
 CSV_RECORD = OpenApiResponse(response=OpenApiTypes.STR, description="With `format=csv`: the record as one CSV row.")
+NDJSON_RECORD = OpenApiResponse(
+    response=OpenApiTypes.STR, description="With `format=ndjson`: the record as one line of JSON."
+)
 NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="No published record has this slug.")
 BAD_FORMAT = OpenApiResponse(
     response=BAD_PARAMETERS.response,
@@ -142,12 +153,14 @@ class RegistryAutoSchema(AutoSchema):
                     serializer, description="One page of the published records that match the query."
                 ),
                 (200, "text/csv"): CSV_PAGE,
+                (200, "application/x-ndjson"): NDJSON_PAGE,
                 (400, "application/json"): BAD_PARAMETERS,
             }
         if action == "retrieve":
             return {
                 (200, "application/json"): OpenApiResponse(serializer, description="The published record."),
                 (200, "text/csv"): CSV_RECORD,
+                (200, "application/x-ndjson"): NDJSON_RECORD,
                 (400, "application/json"): BAD_FORMAT,
                 (404, "application/json"): NOT_FOUND,
             }

@@ -278,7 +278,7 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
     def handle_exception(self, exc):
         # Errors (400, 404) keep their documented JSON shape, whatever format the records were asked in.
         response = super().handle_exception(exc)
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer | NDJSONRenderer):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
