@@ -43,6 +43,7 @@ from api.nesting import COUNT, EXPAND_LIMIT, count_help, label_field, with_dossi
 from api.pagination import FeedPagination, SearchPagination
 from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer, ndjson_lines, write_csv
 from api.schema import BAD_PARAMETERS
+from config.routers import streamed_from_this_copy
 from datasets import search
 from datasets.models import (
     AccessGrant,
@@ -86,10 +87,15 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
 
     def export(self, renderer) -> StreamingHttpResponse:
         """Every record the filters select, in their order, streamed in batches of ``EXPORT_BATCH``: the keys are
-        read as they are needed, and each batch is read, serialized and written before the next, so that memory
-        stays flat however many records match. The same records, fields and order as the JSON pages."""
+        read as they are needed, and each batch is read, represented and written before the next, so that memory
+        stays flat however many records match. The same records, fields and order as the JSON pages.
+
+        One serializer represents every batch: a serializer made per batch keeps its batch's records and data
+        (``.data`` is cached on it) in reference cycles, which only the rare full collection frees, so that the
+        process's memory grew with the export."""
         keys = self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
-        columns = list(self.get_serializer().fields)
+        serializer = self.get_serializer(many=True)
+        columns = list(serializer.child.fields)
         expanded = self.expanded()
 
         def batches():
@@ -102,22 +108,25 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
             if batch:
                 yield batch
 
+        def records(batch: list) -> list:
+            queryset = self.get_queryset().filter(pk__in=batch).order_by()
+            if expanded:
+                queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
+            by_key = {record.pk: record for record in queryset}
+            return [by_key[key] for key in batch]
+
         def body():
             if renderer.format == "csv":
                 yield write_csv(columns, [], header=True).encode()
             for batch in batches():
-                queryset = self.get_queryset().filter(pk__in=batch).order_by()
-                if expanded:
-                    queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
-                records = {record.pk: record for record in queryset}
-                data = self.get_serializer([records[key] for key in batch], many=True).data
-                if renderer.format == "csv":
-                    yield write_csv(columns, data, header=False).encode()
-                else:
-                    yield ndjson_lines(data)
+                data = serializer.to_representation(records(batch))
+                yield (
+                    write_csv(columns, data, header=False).encode() if renderer.format == "csv" else ndjson_lines(data)
+                )
 
         response = StreamingHttpResponse(
-            body(), content_type=renderer.media_type + ("; charset=utf-8" if renderer.format == "csv" else "")
+            streamed_from_this_copy(body()),
+            content_type=renderer.media_type + ("; charset=utf-8" if renderer.format == "csv" else ""),
         )
         response["Content-Disposition"] = f'attachment; filename="{self.resource.name}.{renderer.format}"'
         return response

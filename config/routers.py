@@ -31,6 +31,23 @@ def reading_from(alias: str | None) -> Iterator[None]:
         read_alias.reset(token)
 
 
+def streamed_from_this_copy(steps: Iterator) -> Iterator:
+    """Each step of ``steps`` (a streamed answer's body) reading from the copy that the current request reads
+    from: the body is read after ``ReplicaReadsMiddleware`` has returned, and so has forgotten its pick."""
+    alias = read_alias.get()  # now, while the request is being answered: the steps run later
+
+    def each_step():
+        while True:
+            with reading_from(alias):
+                try:
+                    step = next(steps)
+                except StopIteration:
+                    return
+            yield step
+
+    return each_step()
+
+
 class ReplicaRouter:
     """Reads of a public API request go to its replica; all other reads, every write and migrations to the
     primary."""

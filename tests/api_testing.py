@@ -18,6 +18,11 @@ UNPUBLISHED = [ReviewStatusChoices.DRAFT, ReviewStatusChoices.IN_REVIEW, ReviewS
 MAX_LIST_QUERIES = 4
 
 
+def content_of(response) -> bytes:
+    """An answer's bytes, streamed (a full CSV or NDJSON export) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def slugs(response) -> list[str]:
     """The slugs on a list page, in order."""
     assert response.status_code == 200, response.content

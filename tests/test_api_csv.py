@@ -6,12 +6,13 @@ import io
 import pytest
 
 from tests import factories
+from tests.api_testing import content_of
 
 pytestmark = pytest.mark.django_db
 
 
 def rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(content_of(response).decode())))
 
 
 @pytest.fixture
@@ -34,9 +35,9 @@ def test_csv_list_has_the_same_filtered_records_as_json(client, releases):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="model-releases.csv"'
-    assert [row["slug"] for row in rows(response)] == [r["slug"] for r in as_json] == ["deepseek-v3"]
-    header = next(csv.reader(io.StringIO(response.content.decode())))
-    assert header == list(as_json[0])
+    table = list(csv.DictReader(io.StringIO(content_of(response).decode())))
+    assert [row["slug"] for row in table] == [r["slug"] for r in as_json] == ["deepseek-v3"]
+    assert list(table[0]) == list(as_json[0])  # the header
 
 
 def test_csv_flattens_relations_to_slugs_and_hides_unpublished(client, releases):
@@ -68,6 +69,6 @@ def test_csv_record_and_errors(client, releases):
 
 def test_empty_csv_list_still_has_its_header(client):
     response = client.get("/api/v1/chips/?format=csv")
-    header = response.content.decode().splitlines()
+    header = content_of(response).decode().splitlines()
     assert header[0].startswith("slug,url,name,")
     assert len(header) == 1

@@ -24,7 +24,7 @@ URLS = [
     "/api/v1/",
     "/api/v1/model-releases/",
     "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=1",
-    "/api/v1/model-releases/?format=csv",
+    "/api/v1/model-releases/?format=csv&limit=50",  # a page: a full export is streamed, never kept
     "/api/v1/model-releases/deepseek-v3/",
     "/api/v1/model-releases/deepseek-v3/history/",
     "/api/v1/changes/",

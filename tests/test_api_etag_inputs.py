@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 URLS = [
     "/api/v1/model-releases/",
     "/api/v1/model-releases/deepseek-v3/",
-    "/api/v1/model-releases/?format=csv",
+    "/api/v1/model-releases/?format=csv&limit=50",  # a page: a full export is streamed, never kept
     "/api/v1/",
     "/api/v1/changes/",
     "/api/v1/dataset/",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from datasets import services
 from tests import factories
+from tests.api_testing import content_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,8 @@ def test_unreviewed_content_is_invisible_through_every_door(client, scene):
     doors = [
         "/api/v1/model-releases/",
         "/api/v1/model-releases/?format=csv",
+        "/api/v1/model-releases/?format=ndjson",
+        "/api/v1/model-releases/?format=csv&limit=50",
         "/api/v1/model-releases/deepseek-v3/",
         "/api/v1/model-releases/deepseek-v3/?format=csv",
         "/api/v1/model-releases/deepseek-v3/history/",
@@ -77,7 +80,7 @@ def test_unreviewed_content_is_invisible_through_every_door(client, scene):
     for url in doors:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert_hidden(response.content.decode(), url)
+        assert_hidden(content_of(response).decode(), url)
     public = client.get("/api/v1/model-releases/deepseek-v3/").json()
     assert public["name"] == "DeepSeek-V3"
     # The new citation awaits review with the rest of the edit (its source itself is public).

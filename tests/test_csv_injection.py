@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from api.renderers import write_csv
 from tests import factories
+from tests.api_testing import content_of
 
 # Text that a spreadsheet would run as a formula, one per character OWASP lists.
 FORMULAS = [
@@ -121,14 +122,14 @@ class TestAPI:
         return releases
 
     def test_organization_cells_start_with_a_quote_mark(self, client, records):
-        header, *rows = read_rows(client.get("/api/v1/organizations/?format=csv").content.decode())
+        header, *rows = read_rows(content_of(client.get("/api/v1/organizations/?format=csv")).decode())
         (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "evil-lab"]
         assert row["name"] == "'" + FORMULAS[0]
         assert row["description"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
         assert row["aliases"] == "'-2+3;plain alias"
 
     def test_model_release_notes_start_with_a_quote_mark(self, client, records):
-        header, *rows = read_rows(client.get("/api/v1/model-releases/?format=csv").content.decode())
+        header, *rows = read_rows(content_of(client.get("/api/v1/model-releases/?format=csv")).decode())
         notes = {row[0]: dict(zip(header, row, strict=True))["notes"] for row in rows}
         # One row per record: the carriage return in a note did not start a new row.
         assert set(notes) == set(records)
@@ -145,7 +146,7 @@ class TestAPI:
         assert dict(zip(header, row, strict=True))["notes"] == "'-1+A1"
 
     def test_chip_figures_stay_numbers(self, client, records):
-        text = client.get("/api/v1/chips/?format=csv").content.decode()
+        text = content_of(client.get("/api/v1/chips/?format=csv")).decode()
         header, *rows = read_rows(text)
         (row,) = [dict(zip(header, row, strict=True)) for row in rows if row[0] == "big-chip"]
         assert row["memory_gb"] == "80.0"

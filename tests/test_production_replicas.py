@@ -128,3 +128,23 @@ def test_api_reads_use_the_replica_while_the_admin_and_writes_use_the_primary(cl
     assert b"NVIDIA" in page.content
     assert "datasets_organization" in tables(primary)
     assert replica.captured_queries == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", REPLICA])
+def test_a_streamed_export_reads_from_the_replica_to_its_last_record(client, replicas, monkeypatch):
+    """A full export's body is read after the middleware that picked the replica has returned: every batch of
+    it, and what ``expand`` adds, still comes from that replica."""
+    from api import views
+
+    monkeypatch.setattr(views, "EXPORT_BATCH", 2)
+    for number in range(5):
+        factories.make_access_grant(model=factories.make_model_release(slug=f"release-{number}"))
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as replica,
+    ):
+        response = client.get("/api/v1/model-releases/", {"format": "ndjson", "expand": "access_grants"})
+        lines = b"".join(response.streaming_content).splitlines()
+    assert len(lines) == 5
+    assert tables(replica).count("datasets_accessgrant") >= 3  # one read of the grants per batch of two
+    assert primary.captured_queries == []

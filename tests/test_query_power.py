@@ -14,6 +14,7 @@ from api import filtersets
 from api.filters import NEGATABLE, NEGATION_SUFFIX
 from api.nesting import EXPAND_LIMIT
 from tests import factories
+from tests.api_testing import content_of
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def test_fields_selects_the_keys_of_each_record_with_slug_and_url_always(client)
 def test_fields_in_csv_are_the_columns(client):
     factories.make_export_control(slug="us-oct2022", effective_on=D(2022, 10, 7))
     response = client.get("/api/v1/export-controls/", {"fields": "effective_on,title", "format": "csv"})
-    header, row = response.content.decode().splitlines()
+    header, row = content_of(response).decode().splitlines()
     assert header == "slug,url,title,effective_on"
     assert row.startswith('"us-oct2022",') and row.endswith('"2022-10-07"')
 
@@ -426,7 +427,7 @@ def test_expand_with_negation_facets_and_csv(client):
     body = client.get("/api/v1/model-releases/", params).json()
     assert [(r["slug"], r["access_grants_count"]) for r in body["results"]] == [("other", 1)]
     assert body["facets"]["developer"]["values"]
-    csv = client.get("/api/v1/model-releases/", {**params, "format": "csv", "fields": "name"}).content.decode()
+    csv = content_of(client.get("/api/v1/model-releases/", {**params, "format": "csv", "fields": "name"})).decode()
     header, row = csv.splitlines()[:2]
     assert header == "slug,url,name,access_grants,access_grants_count"
     assert row.endswith(',"to-other",1')

@@ -14,6 +14,7 @@ from api.exports import export_release
 from datasets.models import AccessGrant, Chip, ExportControl, ModelRelease, Organization
 from tests import factories
 from tests.admin_testing import staff
+from tests.api_testing import content_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_every_curated_record_says_how_far_it_was_checked(client, resource):
     unchecked = CURATED[resource]()
     assert client.get(f"/api/v1/{resource}/{checked.slug}/").json()["status_checked_on"] == "2026-06-30"
     assert client.get(f"/api/v1/{resource}/{unchecked.slug}/").json()["status_checked_on"] is None
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/v1/{resource}/", {"format": "csv"}).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(content_of(client.get(f"/api/v1/{resource}/", {"format": "csv"})).decode())))
     assert {row["slug"]: row["status_checked_on"] for row in rows if row["slug"] in (checked.slug, unchecked.slug)} == {
         checked.slug: "2026-06-30",
         unchecked.slug: "",
