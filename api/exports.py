@@ -1,11 +1,13 @@
 """Writing a versioned release of the published dataset, as files (``manage.py export_dataset``).
 
 A release directory holds, for each resource, ``<resource>.json`` (the API's records, same shapes and field
-names, record URLs as paths) and ``<resource>.csv`` (the API's CSV rows), then ``records/`` (the same
-published records in Django's serialization format with natural keys: what ``import_dataset`` loads),
-``datapackage.json`` (a Frictionless Data Package describing every file and CSV column) and ``SHA256SUMS``
-(``sha256sum -c`` format). The same data always gives byte-identical files: records are ordered by slug,
-timestamps are the records' own, and the version is derived from the content.
+names, record URLs as paths), ``<resource>.csv`` (the API's CSV rows), ``<resource>.ndjson`` (the JSON
+records, one a line) and ``<resource>.parquet`` (the same records, typed: ``api.typed_files``), then
+``records/`` (the same published records in Django's serialization format with natural keys: what
+``import_dataset`` loads), ``datapackage.json`` (a Frictionless Data Package describing every file, CSV
+column and Parquet column) and ``SHA256SUMS`` (``sha256sum -c`` format). The same data always gives
+byte-identical files: records are ordered by slug, timestamps are the records' own, and the version is derived
+from the content.
 """
 
 import hashlib
@@ -28,10 +30,19 @@ from api.dataset import (
     citation_text,
 )
 from api.releases import listed_files
-from api.renderers import LIST_SEPARATOR, write_csv
+from api.renderers import LIST_SEPARATOR, ndjson_lines, write_csv
+from api.typed_files import column_type, parquet_bytes
 from api.views import VIEWSETS
 from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
-from datasets.release_format import CHECKSUMS, DATAPACKAGE, RECORDS_DIR, RecordEncoder, json_bytes, serialize_records
+from datasets.release_format import (
+    CHECKSUMS,
+    DATAPACKAGE,
+    MEDIA_TYPES,
+    RECORDS_DIR,
+    RecordEncoder,
+    json_bytes,
+    serialize_records,
+)
 from datasets.resources import RESOURCES, Resource, last_change, published_counts
 
 
@@ -63,6 +74,8 @@ def export_release(out_dir: Path, *, version: str | None = None) -> dict:
         records = resource_records(resource)
         files[f"{resource.name}.json"] = json_bytes(records, encoder=JSONEncoder)
         files[f"{resource.name}.csv"] = write_csv(list(resource_fields(resource)), records).encode("utf-8")
+        files[f"{resource.name}.ndjson"] = ndjson_lines(records)
+        files[f"{resource.name}.parquet"] = parquet_bytes(files[f"{resource.name}.ndjson"], resource_fields(resource))
     files.update(_load_files())
     content_hash = hashlib.sha256(b"".join(hashlib.sha256(files[name]).digest() for name in sorted(files)))
     package = datapackage(version or default_version(content_hash.hexdigest()))
@@ -140,7 +153,7 @@ def datapackage(version: str) -> dict:
                 "name": resource.name,
                 "path": f"{resource.name}.csv",
                 "format": "csv",
-                "mediatype": "text/csv",
+                "mediatype": MEDIA_TYPES["csv"],
                 "encoding": "utf-8",
                 "description": description,
                 "schema": {"fields": _table_fields(resource), "primaryKey": ["slug"]},
@@ -151,9 +164,31 @@ def datapackage(version: str) -> dict:
                 "name": f"{resource.name}-json",
                 "path": f"{resource.name}.json",
                 "format": "json",
-                "mediatype": "application/json",
+                "mediatype": MEDIA_TYPES["json"],
                 "encoding": "utf-8",
                 "description": f"{description} The API's JSON records, nested records and citations included.",
+            }
+        )
+        described.append(
+            {
+                "name": f"{resource.name}-ndjson",
+                "path": f"{resource.name}.ndjson",
+                "format": "ndjson",
+                "mediatype": MEDIA_TYPES["ndjson"],
+                "encoding": "utf-8",
+                "description": f"{description} The JSON file's records, one a line.",
+            }
+        )
+        described.append(
+            {
+                "name": f"{resource.name}-parquet",
+                "path": f"{resource.name}.parquet",
+                "format": "parquet",
+                "mediatype": MEDIA_TYPES["parquet"],
+                "description": f"{description} The JSON file's records, typed: dates as dates, numbers as "
+                "integers or decimals, lists as lists, nested records and citations as structs (their "
+                "fields typed alike); each field's Parquet type is its parquetType.",
+                "schema": {"fields": _table_fields(resource, typed=True), "primaryKey": ["slug"]},
             }
         )
     return {
@@ -180,12 +215,20 @@ FIELD_TYPES = (
 )
 
 
-def _table_fields(resource: Resource) -> list[dict]:
+def _table_fields(resource: Resource, *, typed: bool = False) -> list[dict]:
+    """The Frictionless fields of a resource's CSV file, or (``typed``) of its Parquet file: lists are arrays,
+    nested records objects, and each field says its Parquet (DuckDB) type."""
     fields = []
     for name, field in resource_fields(resource).items():
         kind = next((kind for cls, kind in FIELD_TYPES if isinstance(field, cls)), "string")
         description = str(field.help_text or "")
-        if isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.ManyRelatedField):
+        listed = isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.ManyRelatedField)
+        if typed:
+            kind = "array" if listed else "object" if isinstance(field, serializers.Serializer) else kind
+            typed_field = {"name": name, "type": kind, "parquetType": column_type(field)}
+            fields.append({**typed_field, "description": description.strip()})
+            continue
+        if listed:
             description += f" In CSV: slugs or values joined with '{LIST_SEPARATOR}'."
         elif isinstance(field, serializers.Serializer):
             description += " In CSV: the related record's slug."

@@ -9,7 +9,6 @@ queries whatever its length and whatever the resource.
 from __future__ import annotations  # a viewset's ``list`` action shadows the builtin in its class's annotations
 
 import copy
-import mimetypes
 
 from django.conf import settings
 from django.db import models
@@ -55,6 +54,7 @@ from datasets.models import (
     Organization,
     Source,
 )
+from datasets.release_format import media_type
 from datasets.resources import RESOURCES, Resource, last_change, published_counts, resource_named
 
 # The filters that ask about a date in the records' valid time: an answer holds only as far as the records' status
@@ -535,12 +535,11 @@ def dataset_file(request, name: str):
     release = releases.read_release(settings.RELEASE_DIR)
     if release is None or name not in {file.name for file in release.files}:
         raise NotFound(f"The current release has no file {name!r}: /api/v1/dataset/ lists its files.")
-    content_type = mimetypes.guess_type(name)[0] or "text/plain"
     return FileResponse(
         open(release.directory / name, "rb"),
         as_attachment=True,
         filename=name.rpartition("/")[2],
-        content_type=f"{content_type}; charset=utf-8",
+        content_type=media_type(name),
     )
 
 

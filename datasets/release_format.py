@@ -1,7 +1,8 @@
 """The release format, in one place: what ``export_dataset`` writes and ``import_dataset`` reads.
 
 A release is a directory with ``SHA256SUMS`` (``sha256sum -c`` format) listing every file: per resource
-``<resource>.json`` and ``<resource>.csv`` (the API's shapes), ``datapackage.json`` (a Frictionless Data
+``<resource>.json``, ``<resource>.csv`` and ``<resource>.ndjson`` (the API's shapes), ``<resource>.parquet``
+(the same records, typed: ``api.typed_files``), ``datapackage.json`` (a Frictionless Data
 Package), and ``records/`` (the published records in Django's serialization format with natural keys, which
 is also the format of the committed ``fixtures/``). Writing a release is ``api.exports``'s, serving one
 ``api.releases``', loading one ``datasets.imports``'.
@@ -16,6 +17,23 @@ from django.core.serializers.json import DjangoJSONEncoder
 CHECKSUMS = "SHA256SUMS"
 DATAPACKAGE = "datapackage.json"
 RECORDS_DIR = "records"
+
+# The media type of each kind of release file, by its extension; text types are UTF-8.
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "ndjson": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+}
+TEXT_FORMATS = ("json", "csv", "ndjson")
+
+
+def media_type(name: str) -> str:
+    """The Content-Type of a release file: its media type, with the charset of a text file."""
+    extension = name.rpartition(".")[2]
+    if extension not in MEDIA_TYPES:
+        return "text/plain; charset=utf-8"  # SHA256SUMS
+    return MEDIA_TYPES[extension] + ("; charset=utf-8" if extension in TEXT_FORMATS else "")
 
 
 class RecordEncoder(DjangoJSONEncoder):

@@ -66,3 +66,24 @@ def test_only_listed_release_files_are_served(client, release_dir, records, sett
     assert client.get("/api/v1/dataset/files/stray.txt").status_code == 404
     assert client.get("/api/v1/dataset/files/..%2Fsecret_key").status_code == 404
     assert client.get("/api/v1/dataset/files/01_organization.json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("model-releases.parquet", "application/vnd.apache.parquet"),
+        ("model-releases.ndjson", "application/x-ndjson; charset=utf-8"),
+        ("model-releases.csv", "text/csv; charset=utf-8"),
+        ("datapackage.json", "application/json; charset=utf-8"),
+        ("SHA256SUMS", "text/plain; charset=utf-8"),
+    ],
+)
+def test_typed_release_files_are_downloadable_with_their_media_types(client, release_dir, records, name, content_type):
+    export()
+    downloads = {download["name"]: download for download in client.get("/api/v1/dataset/").json()["downloads"]}
+    response = client.get(downloads[name]["url"])
+    content = b"".join(response.streaming_content)
+    assert response["Content-Type"] == content_type
+    assert hashlib.sha256(content).hexdigest() == downloads[name]["sha256"]
+    if name.endswith(".parquet"):
+        assert content[:4] == content[-4:] == b"PAR1"  # a Parquet file, whole (a binary file has no charset)
