@@ -353,7 +353,7 @@ SPECTACULAR_SETTINGS = {
         "value counts as not given where the parameter says `allowEmptyValue`.\n\n"
         "The data is published under CC BY 4.0."
     ),
-    "VERSION": "1.4.0",
+    "VERSION": "1.5.0",
     "LICENSE": {"name": "Data: CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
