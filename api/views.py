@@ -13,7 +13,7 @@ import copy
 from django.conf import settings
 from django.db import models
 from django.db.models import CharField, F, Value
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
@@ -83,7 +83,11 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         """A page of records; in CSV or NDJSON without ``limit`` or ``offset``, every matching record (``export``)."""
         if request.accepted_renderer.format in EXPORT_FORMATS and not {"limit", "offset"} & set(request.query_params):
             return self.export(request.accepted_renderer)
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        if request.accepted_renderer.format == NDJSONRenderer.format:
+            # A page as lines, in a plain response: DRF's drops the Content-Type of an empty body (no record).
+            return HttpResponse(ndjson_lines(response.data["results"]), content_type=NDJSONRenderer.media_type)
+        return response
 
     def export(self, renderer) -> StreamingHttpResponse:
         """Every record the filters select, in their order, streamed in batches of ``EXPORT_BATCH``: the keys are
