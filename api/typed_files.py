@@ -1,4 +1,4 @@
-"""Typed release files: one NDJSON and one Parquet file per resource, for DuckDB, pandas, Polars and Spark.
+"""Typed release files: one NDJSON and one Parquet file per resource, for DuckDB, pandas and the like.
 
 The NDJSON file holds the release's JSON records, one a line. The Parquet file is that NDJSON file read by
 DuckDB with every column's type declared from the API's serializer fields (``column_type``): dates as DATE,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 README = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("### In DuckDB, pandas and Polars", 1)[1].split("\n## ", 1)[0]
+SECTION = README.split("### In DuckDB and pandas", 1)[1].split("\n## ", 1)[0]
 SHELL = re.search(r"```sh\n(.*?)```", SECTION, re.DOTALL)[1]
 PYTHON = re.search(r"```python\n(.*?)```", SECTION, re.DOTALL)[1]
 SERVED = "http://127.0.0.1:8000"
