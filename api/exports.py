@@ -31,7 +31,7 @@ from api.dataset import (
 )
 from api.releases import listed_files
 from api.renderers import LIST_SEPARATOR, ndjson_lines, write_csv
-from api.typed_files import column_type, parquet_bytes
+from api.typed_files import column_type, frictionless_type, parquet_bytes
 from api.views import VIEWSETS
 from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
 from datasets.release_format import (
@@ -204,23 +204,12 @@ def datapackage(version: str) -> dict:
     }
 
 
-# Frictionless field types of the serializer fields, checked in order (subclasses before their bases).
-FIELD_TYPES = (
-    (serializers.BooleanField, "boolean"),
-    (serializers.IntegerField, "integer"),
-    (serializers.DecimalField, "number"),
-    (serializers.FloatField, "number"),
-    (serializers.DateTimeField, "datetime"),
-    (serializers.DateField, "date"),
-)
-
-
 def _table_fields(resource: Resource, *, typed: bool = False) -> list[dict]:
     """The Frictionless fields of a resource's CSV file, or (``typed``) of its Parquet file: lists are arrays,
     nested records objects, and each field says its Parquet (DuckDB) type."""
     fields = []
     for name, field in resource_fields(resource).items():
-        kind = next((kind for cls, kind in FIELD_TYPES if isinstance(field, cls)), "string")
+        kind = frictionless_type(field)
         description = str(field.help_text or "")
         listed = isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.ManyRelatedField)
         if typed:

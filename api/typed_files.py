@@ -19,21 +19,26 @@ from pathlib import Path
 import duckdb
 from rest_framework import serializers
 
-# DuckDB types of the serializer fields, checked in order (subclasses before their bases).
+# The types of the serializer fields' values, checked in order (subclasses before their bases): the
+# Frictionless type (datapackage.json) and the DuckDB type (the Parquet files); any other field is text.
 SCALAR_TYPES = (
-    (serializers.BooleanField, "BOOLEAN"),
-    (serializers.IntegerField, "BIGINT"),
-    (serializers.FloatField, "DOUBLE"),
-    (serializers.DateTimeField, "TIMESTAMP WITH TIME ZONE"),
-    (serializers.DateField, "DATE"),
+    (serializers.BooleanField, "boolean", "BOOLEAN"),
+    (serializers.IntegerField, "integer", "BIGINT"),
+    (serializers.DecimalField, "number", None),  # DECIMAL with the field's own digits (``column_type``)
+    (serializers.FloatField, "number", "DOUBLE"),
+    (serializers.DateTimeField, "datetime", "TIMESTAMP WITH TIME ZONE"),
+    (serializers.DateField, "date", "DATE"),
 )
+
+
+def frictionless_type(field) -> str:
+    """The Frictionless Table Schema type of a scalar serializer field's values."""
+    return next((kind for cls, kind, _ in SCALAR_TYPES if isinstance(field, cls)), "string")
 
 
 def column_type(field) -> str:
     """The DuckDB (and so Parquet) type of a serializer field's values."""
-    if isinstance(field, serializers.ListSerializer):
-        return f"{column_type(field.child)}[]"
-    if isinstance(field, serializers.ListField):
+    if isinstance(field, serializers.ListSerializer | serializers.ListField):
         return f"{column_type(field.child)}[]"
     if isinstance(field, serializers.ManyRelatedField):
         return f"{column_type(field.child_relation)}[]"
@@ -42,7 +47,7 @@ def column_type(field) -> str:
         return f"STRUCT({members})"
     if isinstance(field, serializers.DecimalField):
         return f"DECIMAL({field.max_digits}, {field.decimal_places})"
-    return next((kind for cls, kind in SCALAR_TYPES if isinstance(field, cls)), "VARCHAR")
+    return next((kind for cls, _, kind in SCALAR_TYPES if isinstance(field, cls)), "VARCHAR")
 
 
 def quoted(name: str) -> str:
