@@ -313,12 +313,8 @@ class PublicReadMiddleware:
     def shareable(response) -> bool:
         """Whether an answer is the same for every client, and so may be kept for all of them."""
         renderer = getattr(response, "accepted_renderer", None)
-        return (
-            renderer is not None
-            and renderer.format in CACHED_FORMATS
-            and not response.streaming  # a full export: streamed, never held whole
-            and not response.cookies
-        )
+        # A full export is a StreamingHttpResponse, which DRF gives no accepted_renderer: never kept.
+        return renderer is not None and renderer.format in CACHED_FORMATS and not response.cookies
 
     @staticmethod
     def keep(response, etag: str) -> None:

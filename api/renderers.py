@@ -126,10 +126,9 @@ class NDJSONRenderer(renderers.BaseRenderer):
     charset = None  # UTF-8 by definition: no charset parameter
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        records = data.get("results", [data]) if isinstance(data, dict) and "results" in data else data
-        if isinstance(records, dict):
-            records = [records]
-        return ndjson_lines(records)
+        if isinstance(data, dict):  # a page's records, or one record
+            data = data.get("results", [data])
+        return ndjson_lines(data)
 
 
 def ndjson_lines(records: Iterable[dict]) -> bytes:

@@ -2,8 +2,10 @@
 of the shell block (the downloads, then the DuckDB queries, run by DuckDB's Python API as the CLI would run
 them) and the whole Python block, against a live server."""
 
+import json
 import re
 import shlex
+import urllib.request
 from io import StringIO
 
 import duckdb
@@ -85,8 +87,5 @@ def test_the_pandas_quickstart_runs_against_a_live_server(released, live_server,
 
 def client_count(live_server, path: str) -> int:
     """A list's count, as the live server's JSON page says."""
-    import json
-    import urllib.request
-
     with urllib.request.urlopen(live_server.url + path) as answer:  # noqa: S310 - the test's own server
         return json.load(answer)["count"]
