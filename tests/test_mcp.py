@@ -5,6 +5,7 @@ tool error, a record that is not published is not found, and the API's rate limi
 import asyncio
 import contextlib
 import json
+import re
 import shutil
 import sys
 import threading
@@ -196,3 +197,30 @@ def seed_copy(var_dir: Path) -> None:
     target = sqlite3.connect(var_dir / "registry.sqlite3")
     with contextlib.closing(target):
         connection.connection.backup(target)
+
+
+# gunicorn as `make serve` runs it, on the embedded SQLite setup whatever the suite's database: it runs in `make test`.
+@pytest.mark.sqlite
+def test_make_serve_serves_mcp_on_the_api_port(migrated_var_dir, tmp_path):
+    async def steps(client):
+        tools = await client.list_tools()
+        return {tool.name for tool in tools.tools}, await client.call_tool("list_records", {"resource": "chips"})
+
+    with live_gunicorn.running(migrated_var_dir, tmp_path / "var") as server:
+        names, chips = call(f"{server.url}/mcp/", steps)
+        assert names == TOOLS
+        api = live_gunicorn.get(f"{server.url}/api/v1/chips/")  # the API, on the same port
+        assert api.status == 200
+        assert not chips.is_error and chips.structured_content["records"] == json.loads(api.body)["results"]
+        assert server.answers("/mcp/")  # gunicorn's workers answered the MCP requests
+
+
+def test_the_readme_configuration_names_the_served_path_and_the_command():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8").split("## For agents: the MCP server")[1]
+    servers = json.loads(readme.split("```json\n", 1)[1].split("```", 1)[0])["mcpServers"]
+    over_http, over_stdio = servers.values()
+    assert over_http["url"] == "http://127.0.0.1:8000/mcp/"
+    assert over_stdio["args"][1:3] == ["mcp", "--base-url"] and over_stdio["args"][0].endswith("manage.py")
+    assert set(TOOLS) == set(re.findall(r"^\| `(\w+)\(", readme, re.MULTILINE))  # every tool in the table
