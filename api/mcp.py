@@ -7,7 +7,7 @@ the dataset's licence. A 400 or 404 of the API becomes a tool error that names t
 expected (the API's message); no traceback reaches the agent.
 
 Over HTTP (Streamable HTTP, stateless, JSON answers) it is served at ``/mcp/`` by the same process and port as
-the API (``config.wsgi`` hands the path to ``http_app``), after the API's anonymous rate limit has counted the
+the API (``config.wsgi`` hands the path to ``serve_http``), after the API's anonymous rate limit has counted the
 request. On stdio, ``manage.py mcp`` runs it for a local client.
 """
 
@@ -59,8 +59,8 @@ class Licence(BaseModel):
 
 
 class Records(BaseModel):
-    """Records as the API gives them (each with its ``url`` and, for records of fact, its ``citations``), how
-    many match in all, and where the next ones are."""
+    """Records as the API gives them (each with its ``url``; a record of fact with its ``citations``, a search hit
+    with its resource and slug), how many match in all, and where the next ones are."""
 
     count: int = Field(description="How many records match in all.")
     next: str | None = Field(description="The API URL of the next page, if any.")
@@ -165,7 +165,8 @@ def _page(body: dict) -> Records:
 def search(
     ctx: Context, q: str = Field(description="Words to find, in every resource at once."), limit: int = 20
 ) -> Records:
-    """Search every resource at once (names, titles, descriptions, notes), best matches first."""
+    """Search every resource at once (names, titles, descriptions, notes), best matches first: each hit names its
+    resource, slug and URL (``get_record`` gives the record with its citations)."""
     return _page(api(ctx, "search/", q=q, limit=limit))
 
 
