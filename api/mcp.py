@@ -181,6 +181,9 @@ def list_records(
     """A page of a resource's published records, with any of the API's filters for it (as query parameters:
     {"developer": "deepseek", "released_on_after": "2025-01-01"}; a list is several values, OR'd), its
     ``ordering``, ``fields``, ``expand`` and ``q``. An unknown filter or a bad value is refused, naming it."""
+    taken = sorted({"limit", "offset", "format"} & set(filters or {}))
+    if taken:
+        raise ToolError(f"filters: {', '.join(taken)} are this tool's own arguments (format: always JSON), not filters")
     return _page(api(ctx, f"{resource}/", **(filters or {}), limit=limit, offset=offset))
 
 

@@ -100,6 +100,9 @@ async def every_tool(client) -> dict:
     got["bad_filter"] = await client.call_tool(
         "list_records", {"resource": "model-releases", "filters": {"released_on_after": "2025-13-01"}}
     )
+    got["bad_filter_name"] = await client.call_tool(
+        "list_records", {"resource": "chips", "filters": {"limit": "5", "format": "csv"}}
+    )
     got["bad_argument"] = await client.call_tool("export_controls_in_force", {"on": "yesterday"})
     got["bad_resource"] = await client.call_tool("get_record", {"resource": "weapons", "slug": "x"})
     got["bad_slug"] = await client.call_tool("get_record", {"resource": "chips", "slug": "../admin"})
@@ -131,6 +134,7 @@ def check_every_tool(got: dict, base: str) -> None:
     for name, says in [
         ("bad_filter", "released_on_after"),
         ("bad_argument", "on"),
+        ("bad_filter_name", "format, limit"),
         ("bad_resource", "resource"),
         ("bad_slug", "slug"),
         ("draft", "Not found"),
