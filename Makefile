@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: serve test test-postgres test-redis lint format schema validate migrate load-data release static clean test-typescript fuzz test-e2e bench
+.PHONY: serve test test-postgres test-redis lint format schema validate migrate load-data release static clean test-typescript fuzz test-e2e bench bench-postgres
 
 # The venv is rebuilt only when a requirements file changes: a stamp file records the last install.
 $(VENV)/.installed-runtime: requirements.txt
@@ -87,6 +87,10 @@ test-e2e: $(VENV)/.installed-dev
 # part of `make test`. BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--scales small --duration 5"`.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Our API alone on a throw-away PostgreSQL server (.ci/with-postgres) at `medium`: the multi-machine setup's figures.
+bench-postgres: $(VENV)/.installed-dev
+	.ci/with-postgres $(PY) bench/run.py --postgres --scales medium --skip-import $(BENCH_ARGS)
 
 # Regenerate the committed OpenAPI schema after an API change (tests/test_schema.py compares against it).
 schema: $(VENV)/.installed-runtime

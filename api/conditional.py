@@ -60,6 +60,31 @@ def newest_change() -> tuple[int, datetime | None]:
     return seq, changed_at
 
 
+def data_state(seq: int | None = None, changed_at: datetime | None = None) -> str:
+    """What names the state of the public data: the change feed's newest entry (read when not given)."""
+    if seq is None:
+        seq, changed_at = newest_change()
+    return f"{seq}@{changed_at.isoformat() if changed_at else ''}"
+
+
+def kept_per_question(kind: str, request, compute, ignored=()):
+    """``compute()``, kept in the cache under ``kind``, the question (the request's path and every parameter but
+    the ``ignored`` ones) and the state of the public data, for ``API_COUNT_CACHE_SECONDS`` (0: computed every
+    time). For what depends on nothing else, as a list's count of matches and its facet counts: exact, and never
+    stale, since every change to the public data is in the feed."""
+    if settings.API_COUNT_CACHE_SECONDS <= 0:
+        return compute()
+    parameters = request.GET.lists()
+    question = sorted((name, value) for name, values in parameters if name not in ignored for value in values)
+    name = f"{data_state()}|{kind}|{request.path}|{question}"
+    key = f"api-{kind.partition('|')[0]}:{hashlib.sha256(name.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = compute()
+        cache.set(key, kept, settings.API_COUNT_CACHE_SECONDS)
+    return kept
+
+
 # The current release's identity, by the file status of its SHA256SUMS: (path, status) -> identity.
 _release_identities: dict[tuple, str] = {}
 
@@ -110,7 +135,7 @@ def validators(request) -> tuple[str, int | None]:
     last_modified = int(changed_at.timestamp()) if changed_at else None
     if last_modified is not None and last_modified >= int(time.time()):
         last_modified = None
-    state = f"{seq}@{changed_at.isoformat() if changed_at else ''}|{current_release()}|{answer_format()}"
+    state = f"{data_state(seq, changed_at)}|{current_release()}|{answer_format()}"
     where = f"{request.scheme}://{request.get_host()}{get_script_prefix()}|{request.get_full_path()}"
     key = f"{state}|{where}|{request.META.get('HTTP_ACCEPT', '')}"
     return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32]), last_modified

@@ -19,6 +19,8 @@ Conventions, the same on every resource:
 The filter classes they are built from, and the base FilterSet, are in ``api.filters``.
 """
 
+from django.db.models import Exists, OuterRef
+
 from api.facets import Facet
 from api.filters import (
     BooleanFilter,
@@ -85,6 +87,15 @@ __all__ = [
 
 
 # Shared bases: the parameters of every resource, and of every curated one.
+
+
+def related_in_country(relation: str, countries) -> Exists:
+    """The record's ``relation`` is a published organization of one of ``countries``: a lookup by primary key
+    for each record considered. A page then walks its order's index and stops once it is full, at the same cost
+    at 2M records as at 10k; ``relation__in=<those organizations>`` first lists them all (tens of thousands at
+    2M records) and then sorts every match (tests/test_query_plans.py)."""
+    organizations = Organization.objects.published().filter(pk=OuterRef(relation), country__in=countries)
+    return Exists(organizations)
 
 
 class RecordFilterSet(FilterSet):
@@ -270,7 +281,7 @@ class ModelReleaseFilterSet(CuratedFilterSet):
         fields: list[str] = []
 
     def filter_developer_country(self, queryset, name, value):
-        return queryset.filter(developer__in=Organization.objects.published().filter(country__in=value))
+        return queryset.filter(related_in_country("developer", value))
 
     def filter_has_released(self, queryset, name, value):
         return queryset.released() if value else queryset.unreleased()
@@ -350,7 +361,7 @@ class AccessGrantFilterSet(CuratedFilterSet):
         return queryset.filter(model__in=ModelRelease.objects.published().filter(developer__in=value))
 
     def filter_grantee_country(self, queryset, name, value):
-        return queryset.filter(grantee__in=Organization.objects.published().filter(country__in=value))
+        return queryset.filter(related_in_country("grantee", value))
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)

@@ -2,11 +2,13 @@
 
 import re
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from api.conditional import kept_per_question
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -28,6 +30,23 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.validate(request)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_count(self, queryset) -> int:
+        """How many records match: exact, and counted once per question and state of the data.
+
+        A count walks every match (at 2M records, 25,000 grants by country or 48,000 measures in force take tens
+        of milliseconds, where the page itself takes one), and it depends only on the question (the path and
+        every parameter but the paging) and on the public data, whose every change the feed records. So it is
+        kept (``api.conditional.kept_per_question``): the next page of the same list, and the same list asked
+        again, reuse it until the data changes. Not a guess, never stale.
+        """
+        if not isinstance(queryset, QuerySet):
+            return super().get_count(queryset)
+        kind = f"count|{queryset.db}|{queryset.model._meta.label}"
+        paging = (self.limit_query_param, self.offset_query_param)
+        return kept_per_question(
+            kind, self.request, lambda: super(LimitOffsetPagination, self).get_count(queryset), paging
+        )
 
     def parsers(self) -> dict:
         """The paging parameters, each with its parser: the only ones a list takes besides its filters."""

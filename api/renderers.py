@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 import orjson
+from django.utils.html import conditional_escape, escape
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -54,6 +55,49 @@ class JSONRenderer(renderers.JSONRenderer):
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
         return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+# A URL in the JSON of an answer: up to a quote, a space or an angle bracket (JSON strings hold the URLs).
+URL_IN_TEXT = re.compile(r"""https?://[^\s"'<>]+""")
+
+
+def linked(text: str) -> str:
+    """``text`` as HTML, its http(s) URLs as links: what Django's ``urlize`` filter makes of an answer's JSON in the
+    browsable API (``rel="nofollow"``, trailing punctuation left out of a link), in one pass over the text."""
+    parts, end = [], 0
+    for match in URL_IN_TEXT.finditer(text):
+        url = match.group()
+        kept = url.rstrip(".,:;!")
+        while kept.endswith(")") and kept.count(")") > kept.count("("):
+            kept = kept[:-1]
+        parts.append(conditional_escape(text[end : match.start()]))
+        parts.append(f'<a href="{escape(kept)}" rel="nofollow">{escape(kept)}</a>')
+        end = match.start() + len(kept)
+    parts.append(conditional_escape(text[end:]))
+    return "".join(parts)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API, the answer's URLs linked in one pass (``linked``) rather than by DRF's template, whose
+    ``urlize`` took a third of a page's time (it tests every word of the indented JSON, 4,000 for a page of 50
+    records). The template gets a mark in the answer's place, which ``urlize`` leaves as it is; the linked answer
+    replaces it in the rendered page."""
+
+    CONTENT_MARK = "registry-browsable-answer-7c1e5a"
+
+    def get_context(self, data, accepted_media_type, renderer_context):
+        context = super().get_context(data, accepted_media_type, renderer_context)
+        renderer_context["browsable_answer"] = context["content"]
+        context["content"] = self.CONTENT_MARK
+        return context
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context if renderer_context is not None else {}
+        page = super().render(data, accepted_media_type, renderer_context)
+        answer = renderer_context.pop("browsable_answer", None)
+        if answer is None or self.CONTENT_MARK not in page:
+            return page
+        return page.replace(self.CONTENT_MARK, linked(str(answer)), 1)
 
 
 def flat_value(value):

@@ -135,7 +135,9 @@ class RegistryAutoSchema(AutoSchema):
 
     def format_parameter(self) -> OpenApiParameter:
         """``format`` (DRF's), which every operation takes, with the formats this one answers in."""
-        renderers = [renderer for renderer in self.view.renderer_classes if renderer is not BrowsableAPIRenderer]
+        renderers = [
+            renderer for renderer in self.view.renderer_classes if not issubclass(renderer, BrowsableAPIRenderer)
+        ]
         return FORMATS[tuple(sorted(renderer.format for renderer in renderers))]
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):

@@ -9,11 +9,12 @@ queries whatever its length and whatever the resource.
 from __future__ import annotations  # a viewset's ``list`` action shadows the builtin in its class's annotations
 
 import copy
+import functools
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.db.models import CharField, F, Value
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, viewsets
@@ -26,7 +27,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import filtersets, releases, serializers
-from api.conditional import PublicReadMixin
+from api.conditional import PublicReadMixin, kept_per_question
 from api.dataset import (
     COVERAGE_HORIZON,
     COVERAGE_STARTS_ON,
@@ -40,6 +41,7 @@ from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
 from api.nesting import COUNT, EXPAND_LIMIT, count_help, label_field, with_dossier, with_nested
 from api.pagination import FeedPagination, SearchPagination
+from api.prepared import PreparedQuery
 from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer, ndjson_lines, write_csv
 from api.schema import BAD_PARAMETERS
 from config.routers import streamed_from_this_copy
@@ -100,7 +102,6 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         keys = self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
         serializer = self.get_serializer(many=True)
         columns = list(serializer.child.fields)
-        expanded = self.expanded()
 
         def batches():
             batch = []
@@ -112,18 +113,11 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
             if batch:
                 yield batch
 
-        def records(batch: list) -> list:
-            queryset = self.get_queryset().filter(pk__in=batch).order_by()
-            if expanded:
-                queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
-            by_key = {record.pk: record for record in queryset}
-            return [by_key[key] for key in batch]
-
         def body():
             if renderer.format == "csv":
                 yield write_csv(columns, [], header=True).encode()
             for batch in batches():
-                data = serializer.to_representation(records(batch))
+                data = serializer.to_representation(self.records(batch))
                 yield (
                     write_csv(columns, data, header=False).encode() if renderer.format == "csv" else ndjson_lines(data)
                 )
@@ -162,12 +156,31 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.PublicVersionSerializer(public_versions(record), many=True).data)
 
     def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
+        """The published record with the route's slug, with its relations and (on its own route) its dossier, by
+        the query prepared for it (``api.prepared``)."""
+        slug = self.kwargs[self.lookup_field]
+        model = self.queryset.model
+        found = prepared_record(type(self), self.action).run(router.db_for_read(model), [slug])
+        if not found:
             # In the API's words, not Django's ("No ModelRelease matches the given query.").
-            name = self.get_queryset().model._meta.verbose_name
-            raise NotFound(f"No published {name} has the slug {self.kwargs[self.lookup_field]!r}.") from None
+            raise NotFound(f"No published {model._meta.verbose_name} has the slug {slug!r}.")
+        self.check_object_permissions(self.request, found[0])
+        return found[0]
+
+    def filter_queryset(self, queryset):
+        # Only a list is filtered: a record's route takes no filter (any other parameter is a 400, api.conditional).
+        return super().filter_queryset(queryset) if self.is_list() else queryset
+
+    def records(self, keys: list) -> list:
+        """The records with these keys, in this order, with their relations, citations and what ``?expand=``
+        adds, by the query prepared for a page of this length (``api.prepared``)."""
+        if not keys:
+            return []
+        expanded = tuple(self.expanded())
+        model = self.queryset.model
+        found = prepared_records(type(self), expanded).run(router.db_for_read(model), list(keys))
+        by_key = {record.pk: record for record in found}
+        return [by_key[key] for key in keys]
 
     def paginate_queryset(self, queryset):
         """The page in two steps: the records' keys, sorted and cut to the page, then the records themselves
@@ -176,11 +189,7 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         keys = super().paginate_queryset(queryset.values_list("pk", flat=True))
         if keys is None:
             return None
-        queryset = self.get_queryset().filter(pk__in=keys).order_by()
-        if expanded := self.expanded():
-            queryset = with_dossier(queryset, expanded, cap=EXPAND_LIMIT)
-        records = {record.pk: record for record in queryset}
-        self.page_records = [records[key] for key in keys]
+        self.page_records = self.records(keys)
         return self.page_records
 
     def get_paginated_response(self, data):
@@ -198,11 +207,17 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         filterset = FilterBackend().get_filterset(self.request, self.get_queryset(), self)
         facets = filterset.filters["facet"].facets
         published = self.get_queryset().model.objects.published()
-        counts = {}
-        for name in dict.fromkeys(names):
-            own = (name, f"{name}{NEGATION_SUFFIX}", f"{name}__isnull")
-            counts[name] = facets[name].counted(filterset.filter_queryset(published, skip=own))
-        return counts
+
+        def counted() -> dict:
+            counts = {}
+            for name in dict.fromkeys(names):
+                own = (name, f"{name}{NEGATION_SUFFIX}", f"{name}__isnull")
+                counts[name] = facets[name].counted(filterset.filter_queryset(published, skip=own))
+            return counts
+
+        # Counts of the records the question selects: kept per question and data state, as a list's count is.
+        kind = f"facets|{published.db}|{published.model._meta.label}"
+        return kept_per_question(kind, self.request, counted, ("limit", "offset"))
 
     # The serializer of the record's own route, with the records that refer to it (``api.nesting.DOSSIERS``).
     detail_serializer_class = None
@@ -213,10 +228,9 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         return super().get_serializer_class()
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return with_dossier(queryset)
-        return queryset
+            return dossier_queryset(type(self)).all()
+        return super().get_queryset()
 
     def get_serializer(self, *args, **kwargs):
         """The resource's serializer: on a list, with the reverse relations that ``?expand=`` adds (as the
@@ -295,6 +309,32 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
+
+
+@functools.cache
+def dossier_queryset(viewset: type[RecordViewSet]) -> models.QuerySet:
+    """The records of a resource with their dossier (``api.nesting.with_dossier``), as its own route reads them:
+    composed once, not per request."""
+    return with_dossier(viewset.queryset)
+
+
+@functools.cache
+def prepared_record(viewset: type[RecordViewSet], action: str | None) -> PreparedQuery:
+    """The query of one record by slug, as ``action`` shows it (its own route: with its dossier)."""
+    if action == "retrieve" and viewset.detail_serializer_class is not None:
+        base = dossier_queryset(viewset)
+    else:
+        base = viewset.queryset
+    return PreparedQuery(lambda slug: base.filter(slug=slug))
+
+
+@functools.cache
+def prepared_records(viewset: type[RecordViewSet], expanded: tuple[str, ...]) -> PreparedQuery:
+    """The query of a page's records by key, with the reverse relations ``expanded`` (capped, counted)."""
+    base = viewset.queryset.order_by()
+    if expanded:
+        base = with_dossier(base, expanded, cap=EXPAND_LIMIT)
+    return PreparedQuery(lambda *keys: base.filter(pk__in=keys))
 
 
 class OrganizationViewSet(RecordViewSet):

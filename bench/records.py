@@ -24,7 +24,7 @@ import datetime
 import sys
 import time
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from synth import (
     FAMILIES,
@@ -226,7 +226,8 @@ class Generator:
                     dense_bf16_tflops=bf16,
                     dense_fp8_tflops=fp8,
                     interconnect_bandwidth_gbps=Decimal(synth.rng.choice((200, 400, 600, 900, 1800))),
-                    tpp=int(bf16 * 16),
+                    # The registry's rule (Chip.computed_tpp): rounded half up, which import_dataset checks.
+                    tpp=int((bf16 * 16).to_integral_value(rounding=ROUND_HALF_UP)),
                     tpp_basis=f"computed: {bf16} dense BF16 TFLOPS x 16",
                     china_variant_of_id=variant_of,
                     notes=synth.text(1, 3),

@@ -37,6 +37,7 @@ from servers import (
     CACHE_DIR,
     EXTRA_ENV,
     MIGRATE,
+    POSTGRES,
     BenchError,
     Processes,
     answer_cache_on,
@@ -68,9 +69,22 @@ def cache_key(factor: int, seed: int) -> str:
     return digest.hexdigest()[:16]
 
 
+def empty_postgres_database() -> None:
+    """--postgres: the database emptied (its schema dropped and made again), for the next scale's data."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES["url"], autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
 def prepare_database(scale: str, factor: int, seed: int, var_dir: Path, *, use_cache: bool) -> dict:
-    """``var_dir/registry.sqlite3`` holds the scale's data; returns the generator's summary (counts, timings)."""
+    """``var_dir/registry.sqlite3`` (or, with --postgres, the PostgreSQL database) holds the scale's data; returns
+    the generator's summary (counts, timings)."""
     env = django_env(var_dir)
+    if POSTGRES["url"]:
+        use_cache = False  # generated into the server each time: nothing to copy
+        empty_postgres_database()
     database = var_dir / "registry.sqlite3"
     cached, summary_file = CACHE_DIR / f"{scale}.sqlite3", CACHE_DIR / f"{scale}.json"
     key = cache_key(factor, seed)
@@ -98,15 +112,24 @@ def prepare_database(scale: str, factor: int, seed: int, var_dir: Path, *, use_c
         cache_key=key,
         migrate_s=round(migrate_s, 1),
         wall_s=round(time.perf_counter() - started, 1),
-        database_mb=round(database.stat().st_size / 2**20, 1),
+        database_mb=postgres_mb() if POSTGRES["url"] else round(database.stat().st_size / 2**20, 1),
         generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     )
+    if POSTGRES["url"]:
+        return {**summary, "cached": False}
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(".partial")
     shutil.copyfile(database, partial)
     partial.replace(cached)
     summary_file.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return {**summary, "cached": False}
+
+
+def postgres_mb() -> float:
+    import psycopg
+
+    with psycopg.connect(POSTGRES["url"]) as connection:
+        return round(connection.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 2**20, 1)
 
 
 def measure(load, port: int, scenario_path: str, headers: dict, args) -> dict:
@@ -132,10 +155,16 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
         metadata = datasette_metadata(work / "datasette-metadata.json")
         servers = start_servers(processes, work, ports, datasette, metadata)
         try:
-            search_column = datasette_search_column(servers.datasette_port, outcome["data"]["search_word"])
-            outcome["datasette_search"] = "_search (FTS5)" if search_column is None else f"{search_column}__contains"
+            search_column = None
+            if servers.has_datasette:
+                search_column = datasette_search_column(servers.datasette_port, outcome["data"]["search_word"])
+                outcome["datasette_search"] = (
+                    "_search (FTS5)" if search_column is None else f"{search_column}__contains"
+                )
             results = {}
             for scenario in scenarios(outcome["data"], search_column, built=servers.built is not None):
+                if not servers.has_datasette:  # PostgreSQL: ours alone
+                    scenario.theirs = scenario.theirs_count = scenario.floor = None
                 print(f"[{scale}] {scenario.key}: {scenario.title}", flush=True)
                 entry = {"title": scenario.title, "ours_path": scenario.ours, "datasette_path": scenario.theirs}
                 entry["answer_cache"] = "on" if scenario.server == "ours" and answer_cache_on() else "off"
@@ -146,6 +175,8 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
                     entry["ours"] = measure(load, port, scenario.ours, scenario.headers, args)
                     if scenario.theirs:
                         entry["datasette"] = measure(load, servers.datasette_port, scenario.theirs, {}, args)
+                    if scenario.floor:
+                        entry["floor"] = measure(load, servers.floor_port, scenario.floor, {}, args)
                 except (BenchError, loadgen.LoadError, OSError, http.client.HTTPException) as error:
                     # Loudly, with the servers' last words; the other scenarios still run.
                     entry["error"] = f"{error}"
@@ -159,8 +190,10 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
             outcome["memory_mb"] = {
                 "gunicorn_workers": [rss_mb(pid) for pid in workers],
                 "gunicorn_master": rss_mb(servers.ours.pid),
-                "datasette": rss_mb(servers.datasette.pid),
             }
+            if servers.has_datasette:
+                outcome["memory_mb"]["datasette"] = rss_mb(servers.datasette.pid)
+                outcome["memory_mb"]["floor_workers"] = [rss_mb(pid) for pid in child_pids(servers.floor.pid)]
             if servers.built is not None:
                 outcome["memory_mb"]["gunicorn_built_workers"] = [rss_mb(pid) for pid in child_pids(servers.built.pid)]
         finally:
@@ -173,7 +206,7 @@ def bench_scale(scale: str, args, load, processes: Processes, ports: set[int], d
                 if log.exists():
                     shutil.copyfile(log, kept / log.name)
             outcome["logs"] = str(kept.relative_to(BASE_DIR))
-        if scale == args.import_scale and not args.skip_import:
+        if scale == args.import_scale and not args.skip_import and not POSTGRES["url"]:
             outcome["import"] = import_timing(scale, work, args.import_timeout)
     finally:
         if not args.keep:
@@ -256,7 +289,14 @@ def machine(load) -> dict:
         except metadata.PackageNotFoundError:
             return "not installed"
 
+    postgresql = None
+    if POSTGRES["url"]:
+        import psycopg
+
+        with psycopg.connect(POSTGRES["url"]) as connection:
+            postgresql = connection.execute("SHOW server_version").fetchone()[0]
     return {
+        "postgresql": postgresql,
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gb": memory_gb,
@@ -284,6 +324,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories (logs, databases)")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
     parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="our API on the PostgreSQL database of DATABASE_URL (run under .ci/with-postgres; emptied for each "
+        "scale), alone: Datasette and the floor read SQLite files",
+    )
+    parser.add_argument(
         "--env",
         action="append",
         default=[],
@@ -298,6 +344,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown scale(s) {', '.join(unknown)}; choose from {', '.join(FACTORS)}")
     args.factors = FACTORS
+    if args.postgres:
+        if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+            parser.error("--postgres needs DATABASE_URL of a PostgreSQL database: run it under .ci/with-postgres")
+        POSTGRES["url"] = os.environ["DATABASE_URL"]
     for setting in args.env:
         name, equals, value = setting.partition("=")
         if not equals or not name.startswith("DJANGO_"):
@@ -308,7 +358,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL") and not args.postgres:
         print("bench: DATABASE_URL is ignored: Datasette serves SQLite, so both sides use a SQLite file", flush=True)
     wrk = None if args.python_load else loadgen.find_wrk()
     load = loadgen.Wrk(wrk, args.threads) if wrk else loadgen.PythonLoad()
@@ -328,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "gunicorn_workers": 2,
             "extra_env": dict(EXTRA_ENV),
+            "database": "PostgreSQL" if args.postgres else "SQLite",
         },
         "machine": machine(load),
         "scales": {},

@@ -81,11 +81,16 @@ class Scenario:
     theirs_count: str | None = None
     # Which server of ours answers: "ours" (production settings), or "built" (the same with the answer cache off).
     server: str = "ours"
+    # The same question of the floor (bench/floor.py), which gives the same bytes; None: it cannot answer it.
+    floor: str | None = None
 
 
 def table_url(table: str, **params) -> str:
     pairs = [*params.items(), *(("_nocol", column) for column in PRIVATE_COLUMNS)]
     return f"/registry/{table}.json?{urlencode(pairs)}"
+
+
+SCENARIO_A = "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=50"
 
 
 # The search word names about 1% of the releases: 11 at `small`, so a page of 10 is full at every scale and the
@@ -112,6 +117,7 @@ def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[
                 _size="50",
                 _labels="on",
             ),
+            floor=SCENARIO_A,
         ),
         Scenario(
             "f",
@@ -128,6 +134,7 @@ def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[
                     "/api/v1/model-releases/?weights=open_weights&ordering=-released_on&limit=50",
                     None,
                     server="built",
+                    floor=SCENARIO_A,
                 )
             ]
             if built
@@ -145,6 +152,7 @@ def scenarios(summary: dict, search_column: str | None, *, built: bool) -> list[
             "one model release by slug",
             f"/api/v1/model-releases/{quote(slug)}/",
             table_url("datasets_modelrelease", slug__exact=slug, _labels="on"),
+            floor=f"/api/v1/model-releases/{quote(slug)}/",
         ),
         Scenario(
             "d",
@@ -230,6 +238,17 @@ def check_scenario(servers: Servers, scenario: Scenario) -> dict:
         )
     checked["ours_hits"] = hits(body, ours=True) if status == 200 else None
     checked["ours_bytes"] = len(body)
+    if scenario.floor:
+        # Both asked with the same Host, so that their absolute URLs are the same: the same bytes, or no floor.
+        same_host = {**scenario.headers, "Host": "127.0.0.1"}
+        _, _, ours_body = get(port, scenario.ours, same_host)
+        status, _, floor_body = get(servers.floor_port, scenario.floor, {"Host": "127.0.0.1"})
+        if status != 200 or floor_body != ours_body:
+            raise BenchError(
+                f"scenario {scenario.key}: the floor answered {status} with other bytes than ours "
+                f"({len(floor_body)} against {len(ours_body)}): not the same answer"
+            )
+        checked["floor_bytes"] = len(floor_body)
     if scenario.theirs:
         status, _, body = get(servers.datasette_port, scenario.theirs)
         if status != 200:

@@ -95,6 +95,8 @@ def free_port(taken: set[int]) -> int:
 
 # Extra settings for our side (--env NAME=VALUE), e.g. DJANGO_API_CACHE_SECONDS=0 to measure without the answer cache.
 EXTRA_ENV: dict[str, str] = {}
+# --postgres: the PostgreSQL database our side runs on (the DATABASE_URL of .ci/with-postgres), else None (SQLite).
+POSTGRES: dict[str, str | None] = {"url": None}
 
 
 def django_env(var_dir: Path) -> dict:
@@ -114,6 +116,8 @@ def django_env(var_dir: Path) -> dict:
         DJANGO_LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    if POSTGRES["url"]:
+        env["DATABASE_URL"] = POSTGRES["url"]
     env.update(EXTRA_ENV)
     return env
 
@@ -154,18 +158,25 @@ class Servers:
     server of ours with it off (``built``), whose every answer is built from the database."""
 
     ours_port: int
-    datasette_port: int
+    datasette_port: int | None
     ours: subprocess.Popen
-    datasette: subprocess.Popen
+    datasette: subprocess.Popen | None
     logs: dict = field(default_factory=dict)
     built_port: int | None = None
     built: subprocess.Popen | None = None
+    floor_port: int | None = None
+    floor: subprocess.Popen | None = None
 
     def port(self, server: str) -> int:
-        return {"ours": self.ours_port, "built": self.built_port, "datasette": self.datasette_port}[server]
+        ports = {"ours": self.ours_port, "built": self.built_port, "datasette": self.datasette_port}
+        return {**ports, "floor": self.floor_port}[server]
 
     def processes(self) -> list[subprocess.Popen]:
-        return [process for process in (self.ours, self.built, self.datasette) if process is not None]
+        return [process for process in (self.ours, self.built, self.datasette, self.floor) if process is not None]
+
+    @property
+    def has_datasette(self) -> bool:
+        return self.datasette is not None
 
 
 def answer_cache_on() -> bool:
@@ -180,7 +191,8 @@ def gunicorn(port: int) -> list[str]:
 def start_servers(
     processes: Processes, var_dir: Path, ports: set[int], datasette: list[str], metadata: Path
 ) -> Servers:
-    """Our API and Datasette on ``var_dir/registry.sqlite3``, each on a free loopback port, answering."""
+    """Our API and Datasette on ``var_dir/registry.sqlite3``, each on a free loopback port, answering; on PostgreSQL
+    (``--postgres``), ours alone."""
     env = django_env(var_dir)
     database = var_dir / "registry.sqlite3"
     ours_port, datasette_port = free_port(ports), free_port(ports)
@@ -191,6 +203,11 @@ def start_servers(
     if answer_cache_on():
         built_port, logs["built"] = free_port(ports), var_dir / "gunicorn-built.log"
         built = processes.start(gunicorn(built_port), env={**env, "DJANGO_API_CACHE_SECONDS": "0"}, log=logs["built"])
+    if POSTGRES["url"]:
+        wait_until_up(ours_port, "/api/v1/", ours, ours_log)
+        if built is not None:
+            wait_until_up(built_port, "/api/v1/", built, logs["built"])
+        return Servers(ours_port, None, ours, None, logs, built_port, built)
     serve = [
         *datasette,
         "serve",
@@ -214,11 +231,18 @@ def start_servers(
         "off",
     ]
     theirs = processes.start(serve, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, log=datasette_log)
+    # The floor (bench/floor.py): the same two answers from the same file, on no framework, with gunicorn as ours.
+    floor_port, logs["floor"] = free_port(ports), var_dir / "floor.log"
+    floor_command = [str(BIN / "gunicorn"), "floor:application", "--chdir", str(BASE_DIR / "bench")]
+    floor_command += ["--bind", f"127.0.0.1:{floor_port}", "--workers", "2"]
+    floor_env = {**os.environ, "FLOOR_DATABASE": str(database), "PYTHONDONTWRITEBYTECODE": "1"}
+    floor = processes.start(floor_command, env=floor_env, log=logs["floor"])
     wait_until_up(ours_port, "/api/v1/", ours, ours_log)
     wait_until_up(datasette_port, "/-/versions.json", theirs, datasette_log)
     if built is not None:
         wait_until_up(built_port, "/api/v1/", built, logs["built"])
-    return Servers(ours_port, datasette_port, ours, theirs, logs, built_port, built)
+    wait_until_up(floor_port, "/api/v1/model-releases/?weights=open_weights&limit=1", floor, logs["floor"])
+    return Servers(ours_port, datasette_port, ours, theirs, logs, built_port, built, floor_port, floor)
 
 
 def datasette_command() -> list[str]:

@@ -212,6 +212,9 @@ CACHES = {
 # How long a rendered API answer stays in that cache (api/conditional.py); 0 turns the cache off. Answers are
 # keyed by the data's state, so a change never serves a stale one: this only bounds the memory they take.
 API_CACHE_SECONDS = env_int("DJANGO_API_CACHE_SECONDS", 600)
+# How long a list's count of matches stays in that cache (api/pagination.py), keyed by the question and the data's
+# state, so never stale either; 0 counts every time. Apart from the answers: with those off, a count is still kept.
+API_COUNT_CACHE_SECONDS = env_int("DJANGO_API_COUNT_CACHE_SECONDS", 600)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -316,7 +319,7 @@ REST_FRAMEWORK = {
     # JSON for clients (curl, generated clients); the browsable API for browsers, which ask for text/html.
     "DEFAULT_RENDERER_CLASSES": [
         "api.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Anonymous and read-only: the viewsets expose GET only, so writes answer 405.

@@ -7,7 +7,7 @@ that "what is public" and "what was in force on a date" have one definition each
 import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from datasets.choices import EndReasonChoices, InstrumentChoices, ReviewStatusChoices
 
@@ -87,16 +87,15 @@ class ExportControlQuerySet(ReviewedQuerySet):
         return is what the measures' own texts schedule; ``status_checked_on`` says up to when anyone
         checked that it happened.
         """
-        suspensions = self.model.objects.published().filter(instrument=InstrumentChoices.SUSPENSION)
-        links = self.model.suspends.through.objects
-        # The measures suspended that day, and those whose suspensions have ended by then, as lists computed
-        # once per query (not a subquery per measure, which SQLite plans as every suspension probed for every
-        # measure).
-        suspended = links.filter(from_exportcontrol__in=suspensions.effective_on(day))
-        lapsed = links.filter(from_exportcontrol__in=suspensions.filter(ends_on__lte=day))
-        returned = Q(
-            end_reason=EndReasonChoices.SUSPENDED,
-            effective_on__lte=day,
-            pk__in=lapsed.values("to_exportcontrol"),
+        # Each measure's suspensions are looked up through its links (the index on the suspended measure), then
+        # by key: for a page, a few lookups per measure on it, whatever the number of suspensions. (Lists of
+        # every suspended measure, computed first, cost as much as there are suspensions: 14 ms per page at 2M
+        # records, for 0.1 ms.)
+        suspension = published_lookup("from_exportcontrol__") & Q(
+            from_exportcontrol__instrument=InstrumentChoices.SUSPENSION
         )
-        return self.filter(effective_on_lookup(day) | returned).exclude(pk__in=suspended.values("to_exportcontrol"))
+        links = self.model.suspends.through.objects.filter(suspension, to_exportcontrol=OuterRef("pk"))
+        suspended = links.filter(effective_on_lookup(day, "from_exportcontrol__"))
+        lapsed = links.filter(from_exportcontrol__ends_on__lte=day)
+        returned = Q(end_reason=EndReasonChoices.SUSPENDED, effective_on__lte=day) & Q(Exists(lapsed))
+        return self.filter(effective_on_lookup(day) | returned).filter(~Exists(suspended))

@@ -90,7 +90,9 @@ def _plain_static_storage(settings):
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """pytest-django's test databases; on SQLite, the default one is also copied to a file as soon as it is
     migrated, for ``migrated_var_dir``: copying it takes milliseconds, migrating a database again seconds."""
-    if connection.vendor == "sqlite":
+    # Only a test database: pytest-django makes none when no collected test asks for one (a file of tests that
+    # only run subprocesses, run alone), and the connection is then the checkout's own var/registry.sqlite3.
+    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(connection.settings_dict["NAME"]):
         path = tmp_path_factory.mktemp("migrated-db") / "registry.sqlite3"
         with django_db_blocker.unblock():
             connection.ensure_connection()

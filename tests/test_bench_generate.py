@@ -20,11 +20,13 @@ REPORT = """
 import json
 from django.test import Client
 from datasets.resources import RESOURCES
+from datasets.models import Chip
 from datasets.validation import STRUCTURAL_CHECKS, run_checks
 lists = {resource.name: Client().get(f"/api/v1/{resource.name}/", {"limit": 1}) for resource in RESOURCES}
 print(json.dumps({
     "lists": {name: [answer.status_code, answer.json().get("count")] for name, answer in lists.items()},
     "problems": [str(problem) for problem in run_checks(STRUCTURAL_CHECKS)],
+    "tpp_off_rule": [chip.slug for chip in Chip.objects.all() if chip.tpp != (chip.computed_tpp() or chip.tpp)],
 }))
 """
 
@@ -101,3 +103,44 @@ def test_the_api_lists_every_published_record_of_each_resource(generated, report
 @pytest.mark.sqlite
 def test_the_data_passes_the_checks_of_an_import(report):
     assert report["problems"] == []
+    # import_dataset also checks each chip's TPP against the registry's rule (Chip.clean).
+    assert report["tpp_off_rule"] == []
+
+
+# The floor (bench/floor.py) must give our API's bytes for the benchmark's scenarios a and c, else ours/floor compares
+# two different answers. Every generated release by slug (c), and the pages of scenario a's question (a).
+FLOOR = """
+import json, os, sys
+sys.path.insert(0, "bench")
+os.environ["FLOOR_DATABASE"] = os.path.join(os.environ["DJANGO_VAR_DIR"], "registry.sqlite3")
+import floor
+from django.test import Client
+from datasets.models import ModelRelease
+
+def from_floor(path, query=""):
+    body = floor.application(
+        {"PATH_INFO": path, "QUERY_STRING": query, "wsgi.url_scheme": "http", "HTTP_HOST": "testserver"},
+        lambda status, headers: None,
+    )
+    return b"".join(body)
+
+client, checked, different = Client(), 0, []
+slugs = ModelRelease.objects.published().values_list("slug", flat=True)
+questions = [(f"/api/v1/model-releases/{slug}/", "") for slug in slugs]
+questions += [("/api/v1/model-releases/", f"weights=open_weights&ordering=-released_on&limit={limit}&offset={offset}")
+              for limit, offset in ((50, 0), (3, 0), (3, 3))]
+for path, query in questions:
+    ours = client.get(path + ("?" + query if query else "")).content
+    checked += 1
+    if from_floor(path, query) != ours:
+        different.append(path + "?" + query)
+print(json.dumps({"checked": checked, "different": different}))
+"""
+
+
+@pytest.mark.sqlite
+def test_the_floor_gives_our_apis_bytes_for_its_scenarios(generated):
+    var_dir, summary = generated
+    compared = json.loads(run(["manage.py", "shell", "--no-imports", "--command", FLOOR], var_dir))
+    assert compared["checked"] > summary["rows"]["model_releases"] // 2
+    assert compared["different"] == []

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.nesting import CITATIONS, NESTED
+from api.serializers.plans import Links, default_plan, plan_of
 from datasets.choices import DatePrecisionChoices
 from datasets.resources import resource_of
 
@@ -40,6 +41,21 @@ class RecordSerializer(serializers.ModelSerializer):
         for name in self.Meta.fields:
             extra_kwargs.setdefault(name, {})["read_only"] = True
         return extra_kwargs
+
+    def to_representation(self, instance):
+        """DRF's representation, by the serializer's plan (``api.serializers.plans``): the same answer without
+        building the fields for each request or walking them generically for each record."""
+        plan = self.__dict__.get("_plan", False)
+        if plan is False:
+            # Fields changed for this request (``?expand=``, ``?fields=``) make a plan of their own.
+            plan = self._plan = plan_of(self) if "fields" in self.__dict__ else default_plan(type(self))
+        if plan is None or "request" not in self.context:
+            return super().to_representation(instance)
+        root = self.root
+        links = root.__dict__.get("_links")
+        if links is None:
+            links = root._links = Links(self.context["request"])
+        return plan.represent(instance, links)
 
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         allow_blank = kwargs.get("allow_blank", False)
