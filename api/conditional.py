@@ -37,6 +37,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.settings import api_settings
 
 from api.throttling import AnonRateThrottle
+from config.http import ViewHandler
 from datasets.models import ChangeEvent
 from datasets.release_format import CHECKSUMS
 
@@ -223,12 +224,18 @@ class PublicReadMixin:
         return errors
 
 
-def route_parameters(path: str) -> frozenset[str] | None:
-    """The query parameters that the view answering ``path`` takes, or None when no public read answers it."""
+def route_parameters(request) -> frozenset[str] | None:
+    """The query parameters that the view answering the request takes, or None when no public read answers it.
+
+    The route found is kept as the request's ``resolver_match``, which Django's handler then uses rather than
+    resolving the path again (``config.http.WSGIHandler``)."""
+    if hasattr(request, "urlconf"):  # a middleware's own URLconf: Django's handler resolves it
+        return None
     try:
-        match = resolve(path)
+        match = resolve(request.path_info)
     except Resolver404:
         return None
+    request.resolver_match = match
     return view_parameters(match.func)
 
 
@@ -288,9 +295,18 @@ class PublicReadMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.view = ViewHandler()
+
+    def build(self, request):
+        """The view's answer to a read: past the middleware below this one (``config.http.ViewHandler``), unless
+        the answer may be the browsable API's HTML, which carries a CSRF token and so goes through all of it."""
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if request.GET.get(api_settings.URL_FORMAT_OVERRIDE) == "api" or "text/html" in accept or "text/*" in accept:
+            return self.get_response(request)
+        return self.view.finish(self.view(request))
 
     def __call__(self, request):
-        parameters = route_parameters(request.path_info) if request.path_info.startswith(self.PREFIX) else None
+        parameters = route_parameters(request) if request.path_info.startswith(self.PREFIX) else None
         if parameters is None:
             return self.get_response(request)
         request.get_host()  # a Host outside ALLOWED_HOSTS is a 400 here too, as CommonMiddleware makes it
@@ -310,7 +326,7 @@ class PublicReadMiddleware:
             kept = self.kept_answer(request, etag, last_modified)
             if kept is not None:
                 return kept
-        response = self.get_response(request)
+        response = self.build(request)
         if response.status_code != 200:
             return response
         tag_response(response, etag, last_modified)
@@ -358,6 +374,6 @@ class PublicReadMiddleware:
 
     @staticmethod
     def finish(response: HttpResponse) -> HttpResponse:
-        """What the middleware below this one would add to an answer given here."""
+        """What the middleware below this one would add to an answer given here (a 304 or a 429)."""
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
         return response

@@ -4,9 +4,11 @@ A record's route and a page's records read the same query every time, only the s
 it (a dozen correlated subqueries for the relations, citations and dossier: ``api.nesting``) and compiling it to
 SQL take the ORM several times as long as SQLite takes to answer it. A ``PreparedQuery`` does both once per
 database and shape: it builds the queryset with stand-in values, compiles it, notes where the stand-ins are among
-the SQL's parameters, and from then on sends that SQL with the request's values in their place, through the
-connection's cursor (so that query logging, test captures and the replica router see it as any other query), and
-makes the records as Django's ``ModelIterable`` does (the same converters, ``from_db``, annotations). The records
+the SQL's parameters, and from then on sends that SQL with the request's values in their place, and makes the
+records as Django's ``ModelIterable`` does (the same converters, ``from_db``, annotations). While something watches
+the connection's queries (query logging, a test's capture, an ``execute_wrapper``) the SQL goes through Django's
+cursor as any other query; otherwise, on SQLite, straight to the driver's, in its own parameter style, converted
+once. The records
 are the ORM's own: ``tests/test_prepared.py`` compares them, and the API's answers, with the ORM's.
 """
 
@@ -54,19 +56,37 @@ class Compiled:
         self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
         self.annotations = list(compiler.annotation_col_map.items())
         self.direct = direct_init(self.model, self.init_list)
+        # What results_iter() works out on every run: the converters of the selected columns (and, on SQLite, the
+        # SQL in the driver's own "?" style, which the backend's cursor otherwise makes with a regex each time).
+        columns = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("prepared query: composite fields")
+        self.converters = compiler.get_converters(columns)
+        self.qmark_sql = None
+        if compiler.connection.vendor == "sqlite":
+            self.qmark_sql = qmark(self.sql)
 
     def run(self, values: Sequence) -> list:
         params = list(self.params)
         for slot, value in zip(self.slots, values, strict=True):
             params[slot] = value
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            if self.qmark_sql is not None and not connection.execute_wrappers and not connection.queries_logged:
+                # Nothing watches this connection's queries (no execute_wrapper, no logging or test capture):
+                # the driver's cursor runs the SQL converted once, with Django's translation of its errors.
+                with connection.wrap_database_errors:
+                    rows = connection.Database.Cursor.execute(cursor.cursor, self.qmark_sql, params).fetchall()
+            else:
+                cursor.execute(self.sql, params)
+                rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         records = []
         model, alias, init_list, start, end = self.model, self.alias, self.init_list, self.start, self.end
         names = [*init_list, *(name for name, _ in self.annotations)]
         positions = [*range(start, end), *(position for _, position in self.annotations)]
-        for row in self.compiler.results_iter(results=[rows]):
+        for row in rows:
             if self.direct:
                 record = model.__new__(model)
                 state = ModelState()
@@ -79,6 +99,13 @@ class Compiled:
                     setattr(record, name, row[position])
             records.append(record)
         return records
+
+
+def qmark(sql: str) -> str:
+    """``sql`` in the "?" parameter style of Python's sqlite3, as Django's SQLite cursor converts it."""
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
 
 
 def direct_init(model, attnames: list[str]) -> bool:

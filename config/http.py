@@ -1,9 +1,14 @@
 """What every request goes through around a view: who sent it, whether it is too large to read, and the redirect
 of a URL that lacks its trailing slash."""
 
+from csp import middleware as csp
+from csp.constants import HEADER, HEADER_REPORT_ONLY
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
-from django.http import JsonResponse
+from django.core.handlers import wsgi
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware import common
 from rest_framework.throttling import BaseThrottle
 
@@ -70,3 +75,88 @@ class CommonMiddleware(common.CommonMiddleware):
             )
             response["Location"] = location
         return super().process_response(request, response)
+
+
+class ResolvedOnce:
+    """A handler that takes the route a middleware already found for this request rather than resolving the path a
+    second time (``api.conditional.PublicReadMiddleware`` resolves the API's paths to know the parameters their
+    views take)."""
+
+    def resolve_request(self, request):
+        match = request.resolver_match
+        if match is not None and not hasattr(request, "urlconf"):
+            return match
+        return super().resolve_request(request)
+
+
+class WSGIHandler(ResolvedOnce, wsgi.WSGIHandler):
+    """Django's WSGI handler (``config.wsgi``), resolving a route once."""
+
+
+class ViewHandler(ResolvedOnce, BaseHandler):
+    """Django's handler from the route on, with no middleware: the view (DRF's handling of its errors included)
+    and the rendering of its answer. ``api.conditional.PublicReadMiddleware`` builds the API's public JSON reads
+    through it, past the middleware they need none of: static files, sessions, CSRF (a GET, and no form),
+    authentication (nobody is), messages, the history's user, the login lockout. What that middleware adds to
+    such an answer is added by ``finish``; the answer is the same (tests/test_public_reads.py)."""
+
+    def __init__(self):
+        super().__init__()
+        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
+        self._middleware_chain = convert_exception_to_response(self._get_response)
+
+    def __call__(self, request):
+        return self._middleware_chain(request)
+
+    @staticmethod
+    def finish(response):
+        """What the middleware skipped would add to an answer: its length (CommonMiddleware) and the framing
+        rule (XFrameOptionsMiddleware)."""
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        if response.get("X-Frame-Options") is None and not getattr(response, "xframe_options_exempt", False):
+            response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
+        return response
+
+
+# What a view or decorator may set on a response to change its policy (django-csp's decorators).
+PER_RESPONSE_POLICY = (
+    *("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt"),
+    *("_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro"),
+)
+
+
+class CSPMiddleware(csp.CSPMiddleware):
+    """django-csp's middleware, which builds the policy headers anew for every answer (a tenth of the time of a
+    record's answer): an answer with no policy of its own and no nonce (all of ours) gets the headers that
+    django-csp gives a blank answer, made once per policy setting. Anything else is django-csp's to handle."""
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in PER_RESPONSE_POLICY
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG or any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        ):
+            return super().process_response(request, response)
+        for name, value in self.blank_headers().items():
+            if name not in response:
+                response[name] = value
+        request.csp_nonce = csp.CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def blank_headers(self) -> dict:
+        key = (repr(getattr(settings, "CONTENT_SECURITY_POLICY", None)),)
+        key += (repr(getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)),)
+        headers = BLANK_POLICY_HEADERS.get(key)
+        if headers is None:
+            blank = super().process_response(HttpRequest(), HttpResponse())
+            headers = {name: blank[name] for name in (HEADER, HEADER_REPORT_ONLY) if name in blank}
+            BLANK_POLICY_HEADERS.clear()
+            BLANK_POLICY_HEADERS[key] = headers
+        return headers
+
+
+BLANK_POLICY_HEADERS: dict[tuple, dict] = {}

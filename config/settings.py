@@ -120,7 +120,7 @@ MIDDLEWARE = [
     *(["config.logging.RequestLogMiddleware"] if LOG_FORMAT == "json" else []),
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every answer carries the policy, those the middleware below gives on its own included.
-    "csp.middleware.CSPMiddleware",
+    "config.http.CSPMiddleware",
     # Before anything that may answer on its own (a 414, a static file), so that those answers carry CORS too.
     "corsheaders.middleware.CorsMiddleware",
     "config.http.RequestLimitsMiddleware",

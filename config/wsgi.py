@@ -2,11 +2,16 @@
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-django_application = get_wsgi_application()
+# As django.core.wsgi.get_wsgi_application(), with the handler that resolves a route once (config.http).
+django.setup(set_prefix=False)
+
+from config.http import WSGIHandler  # noqa: E402 - after the set-up, as Django's own handler
+
+django_application = WSGIHandler()
 
 
 def application(environ, start_response):

@@ -116,3 +116,31 @@ def test_records_are_made_through_init_when_something_listens_to_it(releases):
     finally:
         signals.post_init.disconnect(listener, sender=ModelRelease)
     assert not direct_init(ModelRelease, attnames[:-1])  # a column left out: Django's own way
+
+
+def test_a_watched_connection_sees_the_prepared_query_as_any_other(releases):
+    # With an execute_wrapper (or query logging, or a test's capture) the query goes through Django's cursor;
+    # with nothing watching, through the driver's, with the SQL converted once: the same records either way.
+    from unittest import mock
+
+    prepared = PreparedQuery(
+        lambda slug: with_nested(ModelRelease.objects.published(), to_one=("developer",)).filter(slug=slug)
+    )
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append((sql, list(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        (watched,) = prepared.run("default", ["model-1"])
+    assert len(seen) == 1 and "model-1" in seen[0][1]
+    if connection.vendor == "sqlite":
+        cursor_class = type(connection.cursor().cursor)
+        with mock.patch.object(cursor_class, "convert_query", side_effect=AssertionError("converted again")):
+            (unwatched,) = prepared.run("default", ["model-1"])
+    else:
+        (unwatched,) = prepared.run("default", ["model-1"])
+    assert fields_of(unwatched) == fields_of(watched)
+    assert unwatched.created_at.tzinfo is not None  # the columns' converters applied (an aware datetime)
+    assert unwatched.developer_nested == watched.developer_nested
