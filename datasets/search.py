@@ -21,9 +21,13 @@ does for most column changes) drops the table's triggers with it, and must creat
 tests/test_search.py checks that the database matches ``SEARCHED_FIELDS``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections
-from django.db.models import F, FloatField, Func, Model, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, Model, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 
@@ -78,7 +82,25 @@ MIN_INDEXED_LENGTH = 3
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """The records of ``queryset`` in which one of the searched columns contains ``text``, ignoring case (as
     ``icontains`` says), or that link a published record whose name contains it (``LINKED_NAMES``), each found
-    through the search index where the database has one for this text."""
+    through the search index where the database has one for this text.
+
+    The condition is the one ``composed`` builds, composed and compiled to SQL once per model and database
+    (``Condition``), then sent with each text in the stand-in's place: composing it (a union of subqueries over
+    the linked records' names) took the ORM several times as long as SQLite takes to answer it.
+    """
+    if len(text) < MIN_INDEXED_LENGTH:  # no index for it on SQLite: another condition, a scan, and rare
+        return composed(queryset, text)
+    key = (queryset.model, queryset.db)
+    condition = CONDITIONS.get(key)
+    if condition is None and key not in CONDITIONS:
+        condition = CONDITIONS[key] = Condition.prepare(*key)
+    if condition is None:
+        return composed(queryset, text)
+    return queryset.filter(condition.sql(text))
+
+
+def composed(queryset: QuerySet, text: str) -> QuerySet:
+    """``matching``, composed by the ORM."""
     model, db = queryset.model, queryset.db
     contains = _contains(SEARCHED_FIELDS[model], text)
     indexed = _indexed(model, SEARCHED_FIELDS[model], text, db)
@@ -106,6 +128,57 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
     link_ids = linking[0].union(*linking[1:]) if len(linking) > 1 else linking[0]
     candidates = records.filter(pk__in=indexed).order_by().values("pk").union(*linking)
     return queryset.filter(Q(pk__in=candidates) & (contains | Q(pk__in=link_ids)))
+
+
+class Condition:
+    """The SQL of the condition that ``composed`` puts on a model's records, compiled once with a stand-in for the
+    text, and where the text goes: each parameter that carries it, and in which form (as given, escaped for
+    LIKE, or quoted for FTS5). The stand-ins hold the characters those forms escape, so that the forms differ; the
+    second, put in by the same rules, must give the very SQL and parameters the ORM gives it, or the condition is
+    left to the ORM (a parameter that carried the text in a form not known here would otherwise keep the
+    stand-in). The condition names the records' table as the ORM names a query's own table: by its name."""
+
+    STAND_INS = ('Stand"in%_\\', 'Other"one%_\\')
+
+    def __init__(self, sql: str, params: list, slots: dict[int, Callable[[str], str]], stand_in: str):
+        self.raw, self.params, self.slots, self.stand_in = sql, params, slots, stand_in
+
+    @classmethod
+    def prepare(cls, model: type[Model], db: str) -> Condition | None:
+        connection = connections[db]
+        forms = (lambda text: text, connection.ops.prep_for_like_query, lambda text: text.replace('"', '""'))
+        compiled = []
+        for stand_in in cls.STAND_INS:
+            query = composed(model._base_manager.using(db).all(), stand_in).query
+            sql, params = query.get_compiler(using=db).compile(query.where)
+            compiled.append((sql, list(params)))
+        (sql, params), (other_sql, other_params) = compiled
+        slots = {}
+        for index, param in enumerate(params):
+            if isinstance(param, str):
+                found = [form for form in forms if form(cls.STAND_INS[0]) in param]
+                if len(found) > 1:
+                    return None
+                if found:
+                    slots[index] = found[0]
+        condition = cls(sql, params, slots, cls.STAND_INS[0])
+        if other_sql != sql or condition.params_for(cls.STAND_INS[1]) != other_params:
+            return None
+        return condition
+
+    def params_for(self, text: str) -> list:
+        params = list(self.params)
+        for index, form in self.slots.items():
+            params[index] = params[index].replace(form(self.stand_in), form(text))
+        return params
+
+    def sql(self, text: str) -> RawSQL:
+        """The condition for ``text``, to filter a queryset of the model with."""
+        return RawSQL(self.raw, self.params_for(text), output_field=BooleanField())  # noqa: S611 - text as parameters
+
+
+# Per model and database: its Condition, or None where the ORM composes the condition each time.
+CONDITIONS: dict[tuple, Condition | None] = {}
 
 
 def _contains(fields: tuple[str, ...], text: str) -> Q:

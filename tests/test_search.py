@@ -465,3 +465,23 @@ def test_sqlite_ranks_the_matches_of_a_search_across_resources_in_one_pass(model
     # for each record ("INDEX 0:=M..."), which would run the text query again per record.
     reads = [line for line in plan if line.startswith(f"SCAN {search.fts_table(model)} VIRTUAL TABLE")]
     assert reads and not [line for line in reads if "INDEX 0:=" in line], plan
+
+
+@pytest.mark.parametrize("model", RESOURCES, ids=lambda model: model.__name__)
+def test_the_condition_is_composed_once_and_finds_what_the_composed_one_finds(model, monkeypatch):
+    # Texts holding what LIKE and FTS5 escape, and the very stand-ins the condition was compiled with.
+    texts = [*search.Condition.STAND_INS, 'say "hi" 100%_\\', f"{search.Condition.STAND_INS[0]} x", "plain"]
+    fields = search.SEARCHED_FIELDS[model]
+    for number, text in enumerate(texts):
+        RESOURCES[model][0](**{fields[number % len(fields)]: f"before {text} after"})
+    search.CONDITIONS.clear()
+    composed = []
+    original = search.composed
+    monkeypatch.setattr(search, "composed", lambda *args: composed.append(args) or original(*args))
+    queryset = model.objects.published()
+    for text in texts:
+        found = set(search.matching(queryset, text).values_list("slug", flat=True))
+        expected = set(original(queryset, text).values_list("slug", flat=True))
+        assert found == expected and found, text
+    assert len(composed) == len(search.Condition.STAND_INS)  # to compile the condition, then never again
+    assert search.CONDITIONS[(model, "default")] is not None
