@@ -300,7 +300,7 @@ class PublicReadMiddleware:
     def build(self, request):
         """The view's answer to a read: past the middleware below this one (``config.http.ViewHandler``), unless
         the answer may be the browsable API's HTML, which carries a CSRF token and so goes through all of it."""
-        accept = request.META.get("HTTP_ACCEPT", "")
+        accept = request.META.get("HTTP_ACCEPT", "").lower()
         if request.GET.get(api_settings.URL_FORMAT_OVERRIDE) == "api" or "text/html" in accept or "text/*" in accept:
             return self.get_response(request)
         return self.view.finish(self.view(request))

@@ -64,7 +64,11 @@ def test_a_public_read_past_the_middleware_is_the_answer_through_it(client, reco
 def test_the_browsable_api_goes_through_every_middleware(client, records):
     # Its page carries a CSRF token, whose cookie the CSRF middleware sets: the short way would lose it.
     with mock.patch.object(ViewHandler, "__call__", side_effect=AssertionError("short way taken")):
-        for headers, url in (({"Accept": "text/html"}, "/api/v1/model-releases/"), ({}, "/api/v1/chips/?format=api")):
+        for headers, url in (
+            ({"Accept": "text/html"}, "/api/v1/model-releases/"),
+            ({"Accept": "Text/HTML;q=0.9"}, "/api/v1/model-releases/?limit=2"),
+            ({}, "/api/v1/chips/?format=api"),
+        ):
             response = client.get(url, headers=headers)
             assert response.status_code == 200
             assert response["Content-Type"].startswith("text/html")
