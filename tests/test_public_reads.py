@@ -9,6 +9,8 @@ from unittest import mock
 import pytest
 from csp.constants import NONCE
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.urls.resolvers import URLResolver
 
@@ -112,10 +114,17 @@ def test_the_wsgi_application_resolves_a_route_once(records, path, expected_stat
         return original(resolver, path_info)
 
     statuses = []
-    with mock.patch.object(URLResolver, "resolve", counting):
-        answer = django_application(environ(path), lambda status, headers, exc_info=None: statuses.append(status))
-        b"".join(answer)
-        answer.close()
+    # As Django's test client does: the test's connection (and its transaction) outlives the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with mock.patch.object(URLResolver, "resolve", counting):
+            answer = django_application(environ(path), lambda status, headers, exc_info=None: statuses.append(status))
+            b"".join(answer)
+            answer.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert statuses == [expected_status]
     assert top_level == [path]
 
