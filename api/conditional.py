@@ -37,7 +37,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.settings import api_settings
 
 from api.throttling import AnonRateThrottle
-from config.http import ViewHandler
+from config.http import ViewHandler, deny_framing
 from datasets.models import ChangeEvent
 from datasets.release_format import CHECKSUMS
 
@@ -375,5 +375,4 @@ class PublicReadMiddleware:
     @staticmethod
     def finish(response: HttpResponse) -> HttpResponse:
         """What the middleware below this one would add to an answer given here (a 304 or a 429)."""
-        response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        return response
+        return deny_framing(response)

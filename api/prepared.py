@@ -8,8 +8,8 @@ the SQL's parameters, and from then on sends that SQL with the request's values 
 records as Django's ``ModelIterable`` does (the same converters, ``from_db``, annotations). While something watches
 the connection's queries (query logging, a test's capture, an ``execute_wrapper``) the SQL goes through Django's
 cursor as any other query; otherwise, on SQLite, straight to the driver's, in its own parameter style, converted
-once. The records
-are the ORM's own: ``tests/test_prepared.py`` compares them, and the API's answers, with the ORM's.
+once. The records are the ORM's own: ``tests/test_prepared.py`` compares them, and the API's answers, with the
+ORM's.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ class Compiled:
         self.converters = compiler.get_converters(columns)
         self.qmark_sql = None
         if compiler.connection.vendor == "sqlite":
-            self.qmark_sql = qmark(self.sql)
+            with compiler.connection.cursor() as cursor:  # Django's SQLite cursor converts, as it would each time
+                self.qmark_sql = cursor.cursor.convert_query(self.sql)
 
     def run(self, values: Sequence) -> list:
         params = list(self.params)
@@ -99,13 +100,6 @@ class Compiled:
                     setattr(record, name, row[position])
             records.append(record)
         return records
-
-
-def qmark(sql: str) -> str:
-    """``sql`` in the "?" parameter style of Python's sqlite3, as Django's SQLite cursor converts it."""
-    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
-
-    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
 
 
 def direct_init(model, attnames: list[str]) -> bool:

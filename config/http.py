@@ -8,6 +8,8 @@ from django.core.exceptions import TooManyFieldsSent
 from django.core.handlers import wsgi
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware import common
 from rest_framework.throttling import BaseThrottle
@@ -114,9 +116,14 @@ class ViewHandler(ResolvedOnce, BaseHandler):
         rule (XFrameOptionsMiddleware)."""
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
-        if response.get("X-Frame-Options") is None and not getattr(response, "xframe_options_exempt", False):
-            response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
-        return response
+        return deny_framing(response)
+
+
+def deny_framing(response):
+    """The framing rule on an answer given without XFrameOptionsMiddleware, as it would set it."""
+    if response.get("X-Frame-Options") is None and not getattr(response, "xframe_options_exempt", False):
+        response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
+    return response
 
 
 # What a view or decorator may set on a response to change its policy (django-csp's decorators).
@@ -129,7 +136,8 @@ PER_RESPONSE_POLICY = (
 class CSPMiddleware(csp.CSPMiddleware):
     """django-csp's middleware, which builds the policy headers anew for every answer (a tenth of the time of a
     record's answer): an answer with no policy of its own and no nonce (all of ours) gets the headers that
-    django-csp gives a blank answer, made once per policy setting. Anything else is django-csp's to handle."""
+    django-csp gives a blank answer, made once (and again when a test changes the policy settings). Anything
+    else is django-csp's to handle."""
 
     def process_response(self, request, response):
         if getattr(request, "_csp_nonce", None) is not None or any(
@@ -148,15 +156,19 @@ class CSPMiddleware(csp.CSPMiddleware):
         return response
 
     def blank_headers(self) -> dict:
-        key = (repr(getattr(settings, "CONTENT_SECURITY_POLICY", None)),)
-        key += (repr(getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)),)
-        headers = BLANK_POLICY_HEADERS.get(key)
+        headers = BLANK_POLICY_HEADERS.get("headers")
         if headers is None:
             blank = super().process_response(HttpRequest(), HttpResponse())
             headers = {name: blank[name] for name in (HEADER, HEADER_REPORT_ONLY) if name in blank}
-            BLANK_POLICY_HEADERS.clear()
-            BLANK_POLICY_HEADERS[key] = headers
+            BLANK_POLICY_HEADERS["headers"] = headers
         return headers
 
 
-BLANK_POLICY_HEADERS: dict[tuple, dict] = {}
+# The headers of a blank answer, made on the first answer and again after the policy settings change.
+BLANK_POLICY_HEADERS: dict[str, dict] = {}
+
+
+@receiver(setting_changed)
+def policy_changed(setting, **kwargs):
+    if setting in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        BLANK_POLICY_HEADERS.clear()
