@@ -61,6 +61,16 @@ def newest_change() -> tuple[int, datetime | None]:
     return seq, changed_at
 
 
+def newest_change_for(request) -> tuple[int, datetime | None]:
+    """``newest_change()`` as a public read sees it: read once per request (its tag, then its counts), so that
+    one answer names one state of the data."""
+    request = getattr(request, "_request", request)  # DRF's Request: the HttpRequest under it
+    kept = request.__dict__.get("newest_change")
+    if kept is None:
+        kept = request.__dict__["newest_change"] = newest_change()
+    return kept
+
+
 def data_state(seq: int | None = None, changed_at: datetime | None = None) -> str:
     """What names the state of the public data: the change feed's newest entry (read when not given)."""
     if seq is None:
@@ -77,7 +87,7 @@ def kept_per_question(kind: str, request, compute, ignored=()):
         return compute()
     parameters = request.GET.lists()
     question = sorted((name, value) for name, values in parameters if name not in ignored for value in values)
-    name = f"{data_state()}|{kind}|{request.path}|{question}"
+    name = f"{data_state(*newest_change_for(request))}|{kind}|{request.path}|{question}"
     key = f"api-{kind.partition('|')[0]}:{hashlib.sha256(name.encode()).hexdigest()}"
     kept = cache.get(key)
     if kept is None:
@@ -132,7 +142,7 @@ def validators(request) -> tuple[str, int | None]:
     HTTP dates count whole seconds, so a Last-Modified is only given once its second is over: a change later
     in the same second would otherwise hide behind it. Until then the ETag alone validates.
     """
-    seq, changed_at = newest_change()
+    seq, changed_at = newest_change_for(request)
     last_modified = int(changed_at.timestamp()) if changed_at else None
     if last_modified is not None and last_modified >= int(time.time()):
         last_modified = None

@@ -14,9 +14,12 @@ ORM's.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable, Sequence
 
+import orjson
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet, signals
@@ -62,6 +65,7 @@ class Compiled:
         if compiler.has_composite_fields(columns):
             raise ValueError("prepared query: composite fields")
         self.converters = compiler.get_converters(columns)
+        self.quick = quick_converters(self.converters, compiler.connection)
         self.qmark_sql = None
         if compiler.connection.vendor == "sqlite":
             with compiler.connection.cursor() as cursor:  # Django's SQLite cursor converts, as it would each time
@@ -81,7 +85,9 @@ class Compiled:
             else:
                 cursor.execute(self.sql, params)
                 rows = cursor.fetchall()
-        if self.converters:
+        if self.quick is not None:
+            rows = convert(rows, self.quick)
+        elif self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         records = []
         model, alias, init_list, start, end = self.model, self.alias, self.init_list, self.start, self.end
@@ -100,6 +106,77 @@ class Compiled:
                     setattr(record, name, row[position])
             records.append(record)
         return records
+
+
+def quick_converters(converters: dict, connection) -> list | None:
+    """The columns' converters as ``(position, convert)``, each ``convert`` taking a value that is not None (None
+    stays None) and giving what the backend's converter gives, with its checks done once here rather than for each
+    value; None when a column has a converter not known here (then Django's ``apply_converters`` runs them).
+
+    Known: SQLite's date and date-time converters (the driver already gives ``date`` and naive ``datetime``
+    values; Django's converter makes the latter aware in the connection's time zone) and the nesting subqueries'
+    JSON (``NestedJSONField``). Any value of another kind goes to Django's own converter."""
+    from api.nesting import NestedJSONField
+
+    ops = type(connection.ops)
+    quick = []
+    for position, (chain, expression) in converters.items():
+        if len(chain) != 1:
+            return None
+        django_convert = chain[0]
+        function = getattr(django_convert, "__func__", None)
+        if connection.vendor == "sqlite" and function is getattr(ops, "convert_datetimefield_value", None):
+            quick.append((position, aware_datetime(django_convert, expression, connection)))
+        elif connection.vendor == "sqlite" and function is getattr(ops, "convert_datefield_value", None):
+            quick.append((position, plain_date(django_convert, expression, connection)))
+        elif function is NestedJSONField.from_db_value:
+            quick.append((position, nested_json(django_convert, expression, connection)))
+        else:
+            return None
+    return quick
+
+
+def aware_datetime(django_convert, expression, connection):
+    def convert(value):
+        if value.__class__ is datetime.datetime and value.tzinfo is None:
+            return value.replace(tzinfo=connection.timezone) if settings.USE_TZ else value
+        return django_convert(value, expression, connection)
+
+    return convert
+
+
+def plain_date(django_convert, expression, connection):
+    def convert(value):
+        if isinstance(value, datetime.date):
+            return value
+        return django_convert(value, expression, connection)
+
+    return convert
+
+
+def nested_json(django_convert, expression, connection):
+    def convert(value):
+        if value.__class__ is str:
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        return django_convert(value, expression, connection)
+
+    return convert
+
+
+def convert(rows: list, quick: list) -> list:
+    """The rows with each column's value converted (``quick_converters``)."""
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, convert_value in quick:
+            value = row[position]
+            if value is not None:
+                row[position] = convert_value(value)
+        converted.append(row)
+    return converted
 
 
 def direct_init(model, attnames: list[str]) -> bool:

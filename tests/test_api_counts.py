@@ -55,6 +55,16 @@ def test_a_change_to_the_data_counts_again(client, releases):
     assert counted(client, URL) == (6, 0)
 
 
+def test_a_page_reads_the_datas_state_once_for_its_tag_and_its_count(client, releases):
+    """The feed's newest entry names the data's state in the page's ETag and in its kept count's key: read once
+    per request, so that both name the same state."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200 and response["ETag"]
+    reads = [query["sql"] for query in queries.captured_queries if "datasets_changeevent" in query["sql"]]
+    assert len(reads) == 1, reads
+
+
 def test_with_the_count_cache_off_every_page_counts(client, releases, settings):
     settings.API_COUNT_CACHE_SECONDS = 0
     assert counted(client, URL) == (5, 1)

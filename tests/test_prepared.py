@@ -144,3 +144,38 @@ def test_a_watched_connection_sees_the_prepared_query_as_any_other(releases):
     assert fields_of(unwatched) == fields_of(watched)
     assert unwatched.created_at.tzinfo is not None  # the columns' converters applied (an aware datetime)
     assert unwatched.developer_nested == watched.developer_nested
+
+
+def test_quick_converters_give_what_djangos_give_for_every_kind_of_value(releases):
+    """The date, date-time and nested JSON converters done once per column give Django's values, also for the
+    values that go back to Django's own converter (text a driver did not parse, JSON orjson refuses)."""
+    import datetime
+
+    from api.prepared import convert, quick_converters
+
+    query = with_nested(ModelRelease.objects.published(), to_one=("developer",), to_many=("training_chips",))
+    compiler = query.query.get_compiler(using="default")
+    sql, params = compiler.as_sql()
+    columns = [selected[0] for selected in compiler.select]
+    converters = compiler.get_converters(columns)
+    quick = quick_converters(converters, connection)
+    assert quick is not None and len(quick) == len(converters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    kinds = {type(row[position]) for row in rows for position in converters}
+    assert {datetime.datetime, str} <= kinds  # date-times from the driver, JSON as text
+    # Values as another driver might give them, which the quick converters hand to Django's.
+    odd = list(rows[0])
+    for position, (chain, expression) in converters.items():
+        value = odd[position]
+        if isinstance(value, datetime.datetime):
+            odd[position] = value.isoformat(sep=" ")
+        elif isinstance(value, datetime.date):
+            odd[position] = value.isoformat()
+        elif isinstance(value, str):
+            odd[position] = value.encode()
+    rows = [*rows, tuple(odd)]
+    assert convert(rows, quick) == list(compiler.apply_converters(rows, converters))
+    with_unknown = {**converters, 0: ([lambda value, expression, connection: value], columns[0])}
+    assert quick_converters(with_unknown, connection) is None

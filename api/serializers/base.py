@@ -2,6 +2,8 @@
 nested records (``api.nesting`` reads them in the page's own query)."""
 
 import functools
+import operator
+from collections.abc import Callable
 
 from django.db import models
 from django.urls import get_script_prefix
@@ -42,20 +44,32 @@ class RecordSerializer(serializers.ModelSerializer):
             extra_kwargs.setdefault(name, {})["read_only"] = True
         return extra_kwargs
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "list_serializer_class"):
+            meta.list_serializer_class = RecordListSerializer
+
     def to_representation(self, instance):
         """DRF's representation, by the serializer's plan (``api.serializers.plans``): the same answer without
         building the fields for each request or walking them generically for each record."""
+        represent = self.representer()
+        return super().to_representation(instance) if represent is None else represent(instance)
+
+    def representer(self):
+        """``instance -> representation`` by this serializer's plan for this request, or None when DRF's own
+        walk of the fields must represent it (a field whose value may depend on the request, or no request)."""
         plan = self.__dict__.get("_plan", False)
         if plan is False:
             # Fields changed for this request (``?expand=``, ``?fields=``) make a plan of their own.
             plan = self._plan = plan_of(self) if "fields" in self.__dict__ else default_plan(type(self))
         if plan is None or "request" not in self.context:
-            return super().to_representation(instance)
+            return None
         root = self.root
         links = root.__dict__.get("_links")
         if links is None:
             links = root._links = Links(self.context["request"])
-        return plan.represent(instance, links)
+        return functools.partial(plan.represent, links=links)
 
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         allow_blank = kwargs.get("allow_blank", False)
@@ -65,6 +79,18 @@ class RecordSerializer(serializers.ModelSerializer):
         if allow_blank:
             kwargs["allow_blank"] = True
         return kwargs
+
+
+class RecordListSerializer(serializers.ListSerializer):
+    """A page of records (every ``RecordSerializer``'s ``many=True``): each record by the child's plan, looked up
+    once per page rather than once per record."""
+
+    def to_representation(self, data):
+        represent = self.child.representer()
+        if represent is None:
+            return super().to_representation(data)
+        iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
+        return [represent(item) for item in iterable]
 
 
 class RecordURLField(serializers.HyperlinkedIdentityField):
@@ -119,8 +145,14 @@ class SortedListSerializer(serializers.ListSerializer):
     ``sort_keys`` of the child serializer's Meta (the slug by default), as the related model orders them."""
 
     def to_representation(self, data):
-        keys = getattr(getattr(self.child, "Meta", None), "sort_keys", ("slug",))
-        return super().to_representation(sorted(data, key=lambda item: tuple(item[key] for key in keys)))
+        return super().to_representation(sorted(data, key=sort_key(self.child)))
+
+
+def sort_key(serializer) -> Callable:
+    """The sort key of nested records read as dicts: the values of the serializer's ``Meta.sort_keys`` (the slug
+    by default), in that order."""
+    keys = getattr(getattr(serializer, "Meta", None), "sort_keys", ("slug",))
+    return operator.itemgetter(*keys)
 
 
 class CitationSerializer(serializers.Serializer):

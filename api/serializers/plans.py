@@ -145,7 +145,7 @@ def same_text(field) -> bool:
 
 def writer(field) -> Callable[[Any, Links], Any]:
     """How ``field`` writes a value that is not None."""
-    from api.serializers.base import RecordURLField, SortedListSerializer
+    from api.serializers.base import RecordListSerializer, RecordURLField, SortedListSerializer, sort_key
 
     if isinstance(field, RecordURLField):
         view_name, kwarg, lookup = field.view_name, field.lookup_url_kwarg, field.lookup_field
@@ -158,16 +158,16 @@ def writer(field) -> Callable[[Any, Links], Any]:
     if isinstance(field, serializers.ListSerializer) and type(field) in (
         serializers.ListSerializer,
         SortedListSerializer,
+        RecordListSerializer,
     ):
         child = plan_of(field.child)
         if child is None:
             return None
         if type(field) is SortedListSerializer:
-            keys = getattr(getattr(field.child, "Meta", None), "sort_keys", ("slug",))
+            key, represent = sort_key(field.child), child.represent
 
             def sorted_items(value, links):
-                items = sorted(value, key=lambda item: tuple(item[key] for key in keys))
-                return [child.represent(item, links) for item in items]
+                return [represent(item, links) for item in sorted(value, key=key)]
 
             return sorted_items
 
