@@ -167,7 +167,7 @@ def test_quick_converters_give_what_djangos_give_for_every_kind_of_value(release
     assert {datetime.datetime, str} <= kinds  # date-times from the driver, JSON as text
     # Values as another driver might give them, which the quick converters hand to Django's.
     odd = list(rows[0])
-    for position, (chain, expression) in converters.items():
+    for position in converters:
         value = odd[position]
         if isinstance(value, datetime.datetime):
             odd[position] = value.isoformat(sep=" ")
