@@ -48,6 +48,18 @@ def test_sqlite_connections_are_kept_between_requests(tmp_path, overrides, expec
     assert f"AGE {expected}\n" in run_manage(*show, env_overrides=overrides, tmp_path=tmp_path).stdout
 
 
+@pytest.mark.parametrize(("overrides", "expected"), [({}, -8192), ({"DJANGO_SQLITE_CACHE_MB": "32"}, -32768)])
+def test_a_sqlite_connection_keeps_megabytes_of_pages(tmp_path, overrides, expected):
+    # 2 MB (SQLite's default) cannot hold a search's pages at `large` from one request to the next.
+    show = (
+        "shell",
+        "-c",
+        "from django.db import connection; "
+        "print('PAGES', connection.cursor().execute('PRAGMA cache_size').fetchone()[0])",
+    )
+    assert f"PAGES {expected}\n" in run_manage(*show, env_overrides=overrides, tmp_path=tmp_path).stdout
+
+
 def test_env_bool_refuses_unclear_values(monkeypatch):
     monkeypatch.setenv("DJANGO_TEST_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="DJANGO_TEST_FLAG"):
