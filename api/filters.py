@@ -17,10 +17,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, ProhibitNullCharactersValidator
 from django.db.models import F, Q
+from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_filters import rest_framework as filters
 from django_filters.fields import BaseCSVField, IsoDateTimeField, ModelMultipleChoiceField, MultipleChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -564,11 +566,55 @@ def number_range(field: str, what: str) -> tuple[WholeNumberFilter, WholeNumberF
 # The base FilterSet.
 
 
+class FilterBoundField(BoundField):
+    """A filter form's field whose label and widget, once rendered, are kept per form class, field, value given and
+    language (``RENDERED``): a new selection of filters renders again only the fields whose values changed, not
+    the form's thirty-odd labels and widgets through Django's templates. The same HTML as Django's: a field with
+    errors, or rendered with arguments, is rendered by Django every time."""
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if widget is not None or attrs or only_initial or not self.form.is_bound or self.errors:
+            return super().as_widget(widget, attrs, only_initial)
+        given = self.field.widget.value_from_datadict(self.form.data, self.form.files, self.html_name)
+        key = ("widget", type(self.form), self.html_name, self.auto_id, get_language(), repr(given))
+        return RENDERED.get_or_render(key, lambda: BoundField.as_widget(self))
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        if contents or attrs or label_suffix is not None or tag is not None:
+            return super().label_tag(contents, attrs, label_suffix, tag)
+        key = ("label", type(self.form), self.html_name, self.auto_id, get_language())
+        return RENDERED.get_or_render(key, lambda: BoundField.label_tag(self))
+
+
+class Rendered(dict):
+    """Filter forms' labels and widgets as rendered (``FilterBoundField``), emptied when they would hold more than
+    ``limit`` characters of HTML (a country select is 10 KB)."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit, self.characters = limit, 0
+
+    def get_or_render(self, key: tuple, render) -> str:
+        html = self.get(key)
+        if html is None:
+            html = render()
+            if self.characters + len(html) > self.limit:
+                self.clear()
+                self.characters = 0
+            self[key] = html
+            self.characters += len(html)
+        return html
+
+
+RENDERED = Rendered(limit=2_000_000)
+
+
 class FilterForm(forms.Form):
     """The form behind every FilterSet: a single-value parameter given more than once is an error, where
     Django would read the last value and ignore the others (``?tpp_max=high&tpp_max=5``)."""
 
     repeatable_widgets = (forms.SelectMultiple, RepeatableTextInput, RepeatableCSVSelect)
+    bound_field_class = FilterBoundField
 
     def _clean_fields(self):
         """Django's, but a parameter the request does not give is not cleaned again: it takes the value its field

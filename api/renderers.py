@@ -43,8 +43,9 @@ class JSONRenderer(renderers.JSONRenderer):
 
     What orjson does not encode itself, or encodes differently from DRF (date-times, which DRF writes with
     millisecond precision and a ``Z``; decimals; lazy strings), goes through DRF's own encoder, so the output
-    does not depend on the renderer. An indented answer (``Accept: application/json; indent=2``) is left to
-    DRF's renderer.
+    does not depend on the renderer. An indented answer (``Accept: application/json; indent=2``, and the
+    browsable API's, indented by 4) is orjson's two-space indentation widened to the width asked: the layout of
+    DRF's (``json.dumps`` with ``indent``, whose pure-Python encoder took a sixth of a browsable page's time).
     """
 
     _fallback = JSONEncoder()
@@ -52,9 +53,20 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
-            return super().render(data, accepted_media_type, renderer_context)
-        return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is None:
+            return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        text = orjson.dumps(
+            data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_INDENT_2
+        )
+        if indent == 2:
+            return text
+        # Only the indentation starts a line: a line break inside a string is written as \n.
+        return LEADING_PAIRS.sub(lambda match: b" " * (len(match.group()) // 2 * indent), text)
+
+
+# The indentation of a line of orjson's indented JSON: pairs of spaces.
+LEADING_PAIRS = re.compile(rb"^(?:  )+", re.MULTILINE)
 
 
 # A URL in the JSON of an answer: up to a quote, a space or an angle bracket (JSON strings hold the URLs).

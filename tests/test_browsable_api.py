@@ -81,3 +81,39 @@ def test_the_answer_is_linked_in_one_pass_not_by_the_templates_urlize(client, re
     shown = page(client, "/api/v1/model-releases/?limit=2")
     assert len(texts) == 1 and '"model-0"' in texts[0]
     assert "model-releases/model-0/" in shown
+
+
+QUERIES = [
+    "",
+    "weights=open_weights",
+    "weights=api_only&weights=open_weights&developer=lab&released_on_after=2024-01-01",
+    "released_on_after=not-a-date&weights=no-such-weights",  # fields with errors
+    "developer_country=CN&developer_country__not=US&ordering=-released_on&q=deep",
+    "weights=open_weights",
+]
+
+
+def test_the_filter_forms_kept_labels_and_widgets_are_djangos(releases, monkeypatch):
+    """Rendered through the labels and widgets kept from the selections before it, or through Django's own
+    BoundField, each selection's filter form is the same HTML."""
+    from django.forms.boundfield import BoundField
+    from django.http import QueryDict
+
+    from api.filtersets import ModelReleaseFilterSet
+    from datasets.models import ModelRelease
+
+    kept = filters.Rendered(limit=10**7)
+    monkeypatch.setattr(filters, "RENDERED", kept)
+
+    def form_html(query):
+        form = ModelReleaseFilterSet(QueryDict(query), queryset=ModelRelease.objects.all()).form
+        return form.is_valid(), form.as_p()
+
+    ours = [form_html(query) for query in QUERIES]
+    assert kept
+    form_class = type(ModelReleaseFilterSet(QueryDict(""), queryset=ModelRelease.objects.all()).form)
+    monkeypatch.setattr(form_class, "bound_field_class", BoundField)
+    by_django = [form_html(query) for query in QUERIES]
+    assert ours == by_django
+    assert [valid for valid, _ in ours] == [True, True, True, False, True, True]
+    assert 'value="api_only" selected' in ours[2][1] and 'value="api_only" selected' not in ours[5][1]

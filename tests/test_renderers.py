@@ -25,10 +25,20 @@ def test_same_bytes_as_drf():
     assert JSONRenderer().render(SAMPLE) == DRFJSONRenderer().render(SAMPLE)
 
 
-def test_indented_answers_are_drfs():
-    ours = JSONRenderer().render(SAMPLE, "application/json; indent=2", {})
-    assert ours == DRFJSONRenderer().render(SAMPLE, "application/json; indent=2", {})
-    assert b'\n  "slug"' in ours
+@pytest.mark.parametrize("indent", [0, 1, 2, 4, 8])
+def test_indented_answers_are_drfs(indent):
+    sample = {**SAMPLE, "empty": {"list": [], "object": {}}, "deep": [[{"a": [1, {"b": "  x\n  y"}]}]]}
+    media_type = f"application/json; indent={indent}"
+    ours = JSONRenderer().render(sample, media_type, {})
+    assert ours == DRFJSONRenderer().render(sample, media_type, {})
+    # indent=0 is DRF's compact JSON.
+    assert (b'\n' + b" " * indent + b'"slug"' in ours) if indent else ours.startswith(b'{"slug"')
+
+
+def test_the_browsable_apis_answer_is_drfs_indented_by_four():
+    # DRF's browsable API asks its JSON renderer for the answer with ``indent`` 4 in the renderer context.
+    ours = JSONRenderer().render(SAMPLE, "application/json", {"indent": 4})
+    assert ours == DRFJSONRenderer().render(SAMPLE, "application/json", {"indent": 4})
 
 
 def test_no_data_is_an_empty_body():
