@@ -32,7 +32,7 @@ def test_indented_answers_are_drfs(indent):
     ours = JSONRenderer().render(sample, media_type, {})
     assert ours == DRFJSONRenderer().render(sample, media_type, {})
     # indent=0 is DRF's compact JSON.
-    assert (b'\n' + b" " * indent + b'"slug"' in ours) if indent else ours.startswith(b'{"slug"')
+    assert (b"\n" + b" " * indent + b'"slug"' in ours) if indent else ours.startswith(b'{"slug"')
 
 
 def test_the_browsable_apis_answer_is_drfs_indented_by_four():
