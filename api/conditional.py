@@ -284,6 +284,31 @@ def tag_response(response, etag: str, last_modified: int | None) -> None:
     patch_vary_headers(response, ["Accept"])
 
 
+def rendered_only(response):
+    """A rendered DRF answer without what only its rendering needed: the renderer's context (which DRF also leaves
+    out when a response is pickled), the view's attributes (the page's records, its filters, its paginator) and
+    the serializer's (its records, its arguments).
+
+    DRF's objects hold each other: the context holds the response and the view, the view its request, which holds
+    the view; a list serializer and its child each other. A page's records and answer hung off those cycles
+    after the request, until a collection of the oldest generation, which Python runs rarely
+    (``config.wsgi.Collector``); meanwhile every younger collection went through them. Emptied, what is left of a
+    request is a few hundred small objects, and the answer is freed once it is sent."""
+    context = getattr(response, "renderer_context", None)
+    if not context or not getattr(response, "is_rendered", True):
+        return response
+    view = context.get("view")
+    if view is not None:
+        view.__dict__.clear()
+    response.renderer_context = None
+    data = getattr(response, "data", None)
+    for value in (data, *(data.values() if isinstance(data, dict) else ())):
+        serializer = getattr(value, "serializer", None)  # DRF's ReturnDict and ReturnList
+        if serializer is not None:
+            serializer.__dict__.clear()
+    return response
+
+
 class PublicReadMiddleware:
     """The one owner of the rule for the API's public reads (``PublicReadMixin`` views): check the request,
     then answer 304 or the kept answer, and only then build the answer from the database.
@@ -312,8 +337,8 @@ class PublicReadMiddleware:
         the answer may be the browsable API's HTML, which carries a CSRF token and so goes through all of it."""
         accept = request.META.get("HTTP_ACCEPT", "").lower()
         if request.GET.get(api_settings.URL_FORMAT_OVERRIDE) == "api" or "text/html" in accept or "text/*" in accept:
-            return self.get_response(request)
-        return self.view.finish(self.view(request))
+            return rendered_only(self.get_response(request))
+        return rendered_only(self.view.finish(self.view(request)))
 
     def __call__(self, request):
         parameters = route_parameters(request) if request.path_info.startswith(self.PREFIX) else None

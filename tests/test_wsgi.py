@@ -4,7 +4,11 @@ import gc
 import itertools
 from unittest import mock
 
+import pytest
 from django.core.signals import request_finished
+from django.db.models import Model
+
+from tests import factories
 
 
 def test_the_start_up_objects_are_frozen_and_a_collection_runs_every_hundred_finished_requests():
@@ -19,3 +23,46 @@ def test_the_start_up_objects_are_frozen_and_a_collection_runs_every_hundred_fin
     # It listens to every finished request.
     assert request_finished.disconnect(dispatch_uid="config.wsgi.collector")
     request_finished.connect(wsgi.collector, dispatch_uid="config.wsgi.collector")
+
+
+@pytest.fixture
+def releases(db, settings):
+    settings.API_CACHE_SECONDS = 0  # every answer built by its view
+    lab = factories.make_organization(slug="lab")
+    for number in range(5):
+        release = factories.make_model_release(slug=f"model-{number}", developer=lab)
+        factories.make_citation(release)
+
+
+def left_in_cycles(read) -> list:
+    """The records that ``read()`` left only in reference cycles: what the next full collection would free."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        read()
+        gc.collect()
+        return [found for found in gc.garbage if issubclass(type(found), Model)]  # type(): no lazy object evaluated
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("url", "accept"),
+    [
+        ("/api/v1/model-releases/?limit=50", "application/json"),
+        ("/api/v1/model-releases/model-1/", "application/json"),
+        ("/api/v1/model-releases/?limit=50", "text/html"),
+    ],
+)
+def test_a_public_read_leaves_no_record_to_the_collector(client, releases, url, accept):
+    """A page's records (and its answer) are freed when it has been answered, not by a collection of the oldest
+    generation: nothing of what only rendering needed is left in DRF's cycles (api.conditional.rendered_only)."""
+
+    def read():
+        response = client.get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200 and b"model-1" in response.content
+
+    assert left_in_cycles(read) == []
