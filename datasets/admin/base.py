@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from datasets import services
+from datasets.counts import format_count, parse_count
 from datasets.resources import resource_of
 
 CURATION_FIELDSET = (
@@ -47,6 +48,24 @@ def is_busy(error: OperationalError) -> bool:
 def change_page(record) -> str:
     """The admin change page of a record."""
     return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
+
+
+class CountField(forms.IntegerField):
+    """A large count as curators write it and read it: ``671B``, ``1.6T``, ``355,000,000,000`` (``datasets.counts``),
+    stored as the exact whole number."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value):
+        return format_count(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_count(str(value))
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
 
 
 class PlainTextForm(forms.ModelForm):
@@ -115,7 +134,10 @@ class ReviewedAdmin(SimpleHistoryAdmin):
     actions = [workflow_action(transition) for transition in services.TRANSITIONS.values() if transition.action]
     list_per_page = 50
     show_full_result_count = True
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.PositiveBigIntegerField: {"form_class": CountField},
+    }
     save_on_top = True
     history_list_display = ["review_status"]
 

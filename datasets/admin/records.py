@@ -8,6 +8,7 @@ from django.db import models
 
 from datasets import services
 from datasets.admin.base import CURATION_FIELDSET, CuratedAdmin, PlainTextForm, ReviewedAdmin
+from datasets.counts import format_count
 from datasets.models import (
     AccessGrant,
     AccessGrantCitation,
@@ -193,7 +194,7 @@ class ModelReleaseAdmin(CuratedAdmin):
         "released_on",
         "weights",
         "architecture",
-        "parameters_total",
+        "parameters",
         "review_status",
         "updated_at",
     ]
@@ -227,6 +228,10 @@ class ModelReleaseAdmin(CuratedAdmin):
         ("Provenance", {"fields": ["confidence", "status_checked_on"]}),
         CURATION_FIELDSET,
     ]
+
+    @admin.display(description="Parameters", ordering="parameters_total", empty_value="-")
+    def parameters(self, release):
+        return None if release.parameters_total is None else format_count(release.parameters_total)
 
     def save_formset(self, request, form, formset, change):
         # A grant added on a release's page is given by the release's developer unless the curator says
