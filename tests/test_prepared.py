@@ -164,7 +164,9 @@ def test_quick_converters_give_what_djangos_give_for_every_kind_of_value(release
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     kinds = {type(row[position]) for row in rows for position in converters}
-    assert {datetime.datetime, str} <= kinds  # date-times from the driver, JSON as text
+    assert str in kinds  # the nested records' JSON, as text
+    if connection.vendor == "sqlite":  # its driver's date-times, which Django's converter makes aware
+        assert datetime.datetime in kinds
     # Values as another driver might give them, which the quick converters hand to Django's.
     odd = list(rows[0])
     for position in converters:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_slug
 from django.db import OperationalError, models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from datasets import services
 from datasets.counts import format_count, parse_count
 from datasets.resources import resource_of
+from datasets.slugs import check_slug
 
 CURATION_FIELDSET = (
     "Curation",
@@ -90,6 +92,15 @@ class CuratedForm(PlainTextForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
+        if "slug" in self.fields:  # the convention's check (clean_slug) says more than Django's slug check
+            field = self.fields["slug"]
+            field.validators = [validator for validator in field.validators if validator is not validate_slug]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if "slug" in self.changed_data:  # typed now; a revision's slug, made by the workflow, is kept as it is
+            check_slug(slug)
+        return slug
 
     def clean(self):
         cleaned = super().clean()
@@ -140,6 +151,10 @@ class ReviewedAdmin(SimpleHistoryAdmin):
     }
     save_on_top = True
     history_list_display = ["review_status"]
+
+    class Media:
+        # The slug convention for slugs filled from a name as it is typed: after Django's URLify, which it wraps.
+        js = ("admin/js/urlify.js", "datasets/slug.js")
 
     def get_actions(self, request):
         # Records are withdrawn, never deleted in bulk: drop Django's "delete selected" action.

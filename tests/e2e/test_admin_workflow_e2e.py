@@ -86,11 +86,17 @@ def test_curator_drafts_and_submits_a_reviewer_publishes_and_the_api_serves_it(c
         page.get_by_role("main").get_by_role("link", name="Model releases", exact=True).click()
         page.get_by_role("link", name="Add model release").click()
         identity = page.get_by_role("group", name="Identity")
-        identity.get_by_label("Name:", exact=True).press_sequentially("Nimbus-2")
-        expect(identity.get_by_label("Slug:")).to_have_value(RELEASE)  # filled in from the name as one types
+        name = identity.get_by_label("Name:", exact=True)
+        # The slug is filled in from the name as one types, by the registry's convention (datasets/slugs.py: dots
+        # and spaces become hyphens; Django's own would make "nimbus-25").
+        name.press_sequentially("Nimbus 2.5")
+        expect(identity.get_by_label("Slug:")).to_have_value("nimbus-2-5")
+        name.press("Control+a")
+        name.press_sequentially("Nimbus-2")
+        expect(identity.get_by_label("Slug:")).to_have_value(RELEASE)
         autocomplete(page, autocomplete_box(identity, "Developer:"), "Example AI", "Example AI Lab")
         facts = page.get_by_role("group", name="Facts")
-        facts.get_by_label("Parameters total:").fill("120000000000")
+        facts.get_by_label("Parameters total:").fill("120B")  # stored as 120,000,000,000 (datasets/counts.py)
         facts.get_by_label("Architecture:", exact=True).select_option(label="Mixture of experts")
         facts.get_by_label("Weights:").select_option(label="Open weights (downloadable)")
         facts.get_by_label("License:").fill("Apache-2.0")
