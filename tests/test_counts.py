@@ -67,6 +67,7 @@ def test_the_admin_shows_parameter_counts_humanely_and_stores_them_exactly(admin
     page = admin_client.get(admin_url(draft))
     assert count_input(page, "parameters_total") == "671B"
     assert count_input(page, "parameters_active") == "37B"
+    assert "As 671B, 1.6T" in page.content.decode()  # the field's help says how to write one
     response = admin_client.post(admin_url(draft), form_data(page, parameters_total="1.6T", parameters_active="49B"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     draft.refresh_from_db()

@@ -58,6 +58,10 @@ class CountField(forms.IntegerField):
 
     widget = forms.TextInput
 
+    def __init__(self, *, help_text="", **kwargs):
+        hint = "As 671B, 1.6T (thousand K, million M, billion B, trillion T) or in digits."
+        super().__init__(help_text=f"{help_text} {hint}".strip(), **kwargs)
+
     def prepare_value(self, value):
         return format_count(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
