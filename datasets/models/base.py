@@ -16,6 +16,18 @@ PRIVATE_FIELDS = ("curator_notes", "review_status", "version", "last_edited_by",
 LOCKED_STATES = (ReviewStatusChoices.PUBLISHED, ReviewStatusChoices.WITHDRAWN)
 
 
+# A check constraint's violation is reported on the field its ``violation_error_code`` names after this prefix.
+ON_FIELD = "on-field:"
+
+
+def field_check(field: str, message: str, *, condition, name: str) -> models.CheckConstraint:
+    """A check constraint that a form reports on ``field``, in curators' words (``message``), rather than as
+    Django's "Constraint ... is violated." above the form (``ReviewedRecord.validate_constraints``)."""
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_code=f"{ON_FIELD}{field}", violation_error_message=message
+    )
+
+
 class NullsLastIndex(models.Index):
     """A field index whose descending columns keep nulls last, the order the API sorts in ("records without
     a value come last"), so that ``?ordering=-released_on`` can walk it. SQLite puts nulls last in a
@@ -103,6 +115,19 @@ class ReviewedRecord(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def validate_constraints(self, exclude=None):
+        """Django's check, with each violation of a ``field_check`` constraint reported on its field."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = {}
+            for field, messages in error.error_dict.items():
+                for message in messages:
+                    code = message.code or ""
+                    target = code.removeprefix(ON_FIELD) if code.startswith(ON_FIELD) else field
+                    errors.setdefault(target, []).append(message)
+            raise ValidationError(errors) from None
 
     @property
     def is_locked(self) -> bool:

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from datasets.choices import CountryChoices, EndReasonChoices, InstrumentChoices
-from datasets.models.base import CuratedRecord, public_order_index
+from datasets.models.base import CuratedRecord, field_check, public_order_index
 from datasets.models.reference import Chip, Country, Organization
 from datasets.querysets import ExportControlQuerySet, SlugManager
 
@@ -131,14 +131,19 @@ class ExportControl(CuratedRecord):
         ]
         permissions = [("review_exportcontrol", "Can publish and withdraw export controls")]
         constraints = [
-            models.CheckConstraint(
+            field_check(
+                "ends_on",
+                "Ends before it took effect: the end date is on or after the effective date, unless the measure "
+                "was suspended or rescinded before it took effect.",
                 condition=Q(ends_on__isnull=True)
                 | Q(effective_on__isnull=True)
                 | Q(ends_on__gte=F("effective_on"))
                 | Q(end_reason__in=[EndReasonChoices.SUSPENDED, EndReasonChoices.RESCINDED]),
                 name="%(app_label)s_%(class)s_ends_after_effective",
             ),
-            models.CheckConstraint(
+            field_check(
+                "end_reason",
+                "A measure with an end date needs the reason it ended (expired, superseded, suspended...).",
                 condition=Q(ends_on__isnull=True) | ~Q(end_reason=""),
                 name="%(app_label)s_%(class)s_ended_has_reason",
             ),

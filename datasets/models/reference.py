@@ -14,7 +14,13 @@ from datasets.choices import (
     OrganizationKindChoices,
     SourceKindChoices,
 )
-from datasets.models.base import CuratedRecord, ReviewedRecord, public_filter_indexes, public_order_index
+from datasets.models.base import (
+    CuratedRecord,
+    ReviewedRecord,
+    field_check,
+    public_filter_indexes,
+    public_order_index,
+)
 
 
 class Country(models.Model):
@@ -205,27 +211,39 @@ class Chip(CuratedRecord):
         indexes = [public_order_index("chip")]
         permissions = [("review_chip", "Can publish and withdraw chips")]
         constraints = [
-            models.CheckConstraint(
+            field_check(
+                "china_variant_of",
+                "A chip cannot be its own China variant: pick the chip it was cut down from.",
                 condition=~models.Q(china_variant_of=models.F("pk")),
                 name="%(app_label)s_%(class)s_not_variant_of_itself",
             ),
-            models.CheckConstraint(
+            field_check(
+                "memory_gb",
+                "Cannot be negative.",
                 condition=models.Q(memory_gb__isnull=True) | models.Q(memory_gb__gte=0),
                 name="%(app_label)s_%(class)s_memory_not_negative",
             ),
-            models.CheckConstraint(
+            field_check(
+                "memory_bandwidth_tbps",
+                "Cannot be negative.",
                 condition=models.Q(memory_bandwidth_tbps__isnull=True) | models.Q(memory_bandwidth_tbps__gte=0),
                 name="%(app_label)s_%(class)s_bandwidth_not_negative",
             ),
-            models.CheckConstraint(
+            field_check(
+                "dense_bf16_tflops",
+                "Cannot be negative.",
                 condition=models.Q(dense_bf16_tflops__isnull=True) | models.Q(dense_bf16_tflops__gte=0),
                 name="%(app_label)s_%(class)s_tflops_not_negative",
             ),
-            models.CheckConstraint(
+            field_check(
+                "dense_fp8_tflops",
+                "Cannot be negative.",
                 condition=models.Q(dense_fp8_tflops__isnull=True) | models.Q(dense_fp8_tflops__gte=0),
                 name="%(app_label)s_%(class)s_fp8_tflops_not_negative",
             ),
-            models.CheckConstraint(
+            field_check(
+                "interconnect_bandwidth_gbps",
+                "Cannot be negative.",
                 condition=models.Q(interconnect_bandwidth_gbps__isnull=True)
                 | models.Q(interconnect_bandwidth_gbps__gte=0),
                 name="%(app_label)s_%(class)s_interconnect_not_negative",

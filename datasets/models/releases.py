@@ -12,7 +12,13 @@ from datasets.choices import (
     OutcomeChoices,
     WeightsChoices,
 )
-from datasets.models.base import CuratedRecord, NullsLastIndex, public_filter_indexes, public_order_index
+from datasets.models.base import (
+    CuratedRecord,
+    NullsLastIndex,
+    field_check,
+    public_filter_indexes,
+    public_order_index,
+)
 from datasets.models.reference import Chip, Organization
 from datasets.querysets import AccessGrantQuerySet, ModelReleaseQuerySet, SlugManager
 
@@ -98,13 +104,17 @@ class ModelRelease(CuratedRecord):
         ]
         permissions = [("review_modelrelease", "Can publish and withdraw model releases")]
         constraints = [
-            models.CheckConstraint(
+            field_check(
+                "parameters_active",
+                "More parameters active than in total: the active count is at most the total.",
                 condition=Q(parameters_active__isnull=True)
                 | Q(parameters_total__isnull=True)
                 | Q(parameters_active__lte=F("parameters_total")),
                 name="%(app_label)s_%(class)s_active_params_within_total",
             ),
-            models.CheckConstraint(
+            field_check(
+                "released_on",
+                "Released before it was announced: the release date is on or after the announcement's.",
                 condition=Q(released_on__isnull=True)
                 | Q(announced_on__isnull=True)
                 | Q(released_on__gte=F("announced_on")),
@@ -195,15 +205,22 @@ class AccessGrant(CuratedRecord):
         ]
         permissions = [("review_accessgrant", "Can publish and withdraw access grants")]
         constraints = [
-            models.CheckConstraint(
+            field_check(
+                "ends_on",
+                "Ends before it starts: the end date is on or after the start date.",
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="%(app_label)s_%(class)s_ends_after_starts",
             ),
-            models.CheckConstraint(
+            field_check(
+                "grantee",
+                "Say who got (or was refused) access: pick the grantee, or describe an unnamed one in the grantee "
+                "description.",
                 condition=Q(grantee__isnull=False) | ~Q(grantee_description=""),
                 name="%(app_label)s_%(class)s_has_grantee",
             ),
-            models.CheckConstraint(
+            field_check(
+                "model",
+                "Say which model the access concerns: pick the model release, or describe it in the model description.",
                 condition=Q(model__isnull=False) | ~Q(model_description=""),
                 name="%(app_label)s_%(class)s_has_model",
             ),
