@@ -128,6 +128,10 @@ def test_curator_drafts_and_submits_a_reviewer_publishes_and_the_api_serves_it(c
         page.get_by_role("button", name="Save and continue editing").first.click()
         expect(page.get_by_text("was added successfully")).to_be_visible()
         expect(page.get_by_role("group", name="Curation")).to_contain_text("Draft")
+        # The saved citation's row shows its source, locator and quote, not also its name ("... cites ...").
+        saved = page.get_by_role("group", name="Citations (sources supporting this record)")
+        expect(saved.locator("tr.has_original td.field-locator input")).to_have_value("section 1")
+        expect(saved.get_by_text("Nimbus-2 cites")).to_be_hidden()
         screenshot(page, "03-change-page-workflow-buttons")
 
         # ... submits the release for review, then the grant from its own page (it has its own review).
