@@ -293,13 +293,17 @@ def rendered_only(response):
     the view; a list serializer and its child each other. A page's records and answer hung off those cycles
     after the request, until a collection of the oldest generation, which Python runs rarely
     (``config.wsgi.Collector``); meanwhile every younger collection went through them. Emptied, what is left of a
-    request is a few hundred small objects, and the answer is freed once it is sent."""
+    request is a few hundred small objects, and the answer is freed once it is sent (the browsable API's page
+    excepted: Django's template engine keeps every context it renders in a cycle of its own, and DRF's context
+    holds the response; its records are freed all the same)."""
     context = getattr(response, "renderer_context", None)
     if not context or not getattr(response, "is_rendered", True):
         return response
     view = context.get("view")
     if view is not None:
         view.__dict__.clear()
+    # Emptied, not only dropped: the browsable API's renderer keeps the same dict (and in it the response).
+    context.clear()
     response.renderer_context = None
     data = getattr(response, "data", None)
     for value in (data, *(data.values() if isinstance(data, dict) else ())):

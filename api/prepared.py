@@ -116,18 +116,19 @@ def quick_converters(converters: dict, connection) -> list | None:
     Known: SQLite's date and date-time converters (the driver already gives ``date`` and naive ``datetime``
     values; Django's converter makes the latter aware in the connection's time zone) and the nesting subqueries'
     JSON (``NestedJSONField``). Any value of another kind goes to Django's own converter."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+
     from api.nesting import NestedJSONField
 
-    ops = type(connection.ops)
     quick = []
     for position, (chain, expression) in converters.items():
         if len(chain) != 1:
             return None
         django_convert = chain[0]
         function = getattr(django_convert, "__func__", None)
-        if connection.vendor == "sqlite" and function is getattr(ops, "convert_datetimefield_value", None):
+        if function is SQLiteOperations.convert_datetimefield_value:
             quick.append((position, aware_datetime(django_convert, expression, connection)))
-        elif connection.vendor == "sqlite" and function is getattr(ops, "convert_datefield_value", None):
+        elif function is SQLiteOperations.convert_datefield_value:
             quick.append((position, plain_date(django_convert, expression, connection)))
         elif function is NestedJSONField.from_db_value:
             quick.append((position, nested_json(django_convert, expression, connection)))

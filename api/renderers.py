@@ -54,17 +54,19 @@ class JSONRenderer(renderers.JSONRenderer):
         if data is None:
             return b""
         indent = self.get_indent(accepted_media_type, renderer_context or {})
-        if indent is None:
-            return orjson.dumps(data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-        text = orjson.dumps(
-            data, default=self._fallback.default, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_INDENT_2
-        )
-        if indent == 2:
+        option = orjson.OPT_PASSTHROUGH_DATETIME | (orjson.OPT_INDENT_2 if indent is not None else 0)
+        text = orjson.dumps(data, default=self._fallback.default, option=option)
+        if LINE_SEPARATORS[0] in text or LINE_SEPARATORS[1] in text:
+            # As DRF writes them: JavaScript before ES2019 reads U+2028 and U+2029 in a string as line ends.
+            text = text.replace(LINE_SEPARATORS[0], b"\\u2028").replace(LINE_SEPARATORS[1], b"\\u2029")
+        if indent is None or indent == 2:
             return text
         # Only the indentation starts a line: a line break inside a string is written as \n.
         return LEADING_PAIRS.sub(lambda match: b" " * (len(match.group()) // 2 * indent), text)
 
 
+# U+2028 and U+2029 in UTF-8, which DRF escapes.
+LINE_SEPARATORS = ("\u2028".encode(), "\u2029".encode())
 # The indentation of a line of orjson's indented JSON: pairs of spaces.
 LEADING_PAIRS = re.compile(rb"^(?:  )+", re.MULTILINE)
 

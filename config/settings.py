@@ -180,9 +180,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and waits up to `timeout` seconds for it. WAL lets readers go on while a write is under way; `synchronous`
     # NORMAL is safe with WAL (a power cut may lose the last commits, never corrupt the file). An in-memory
     # database (the test suite's) keeps its own journal mode: the PRAGMA is a no-op there. Options given in a
-    # DATABASE_URL's query string win. Each connection keeps the pages it read in a cache of SQLITE_CACHE_MB (SQLite's
-    # default is 2 MB): a search at `large` (bench/) reads a thousand rows' pages, which 2 MB cannot hold from one
-    # request to the next; each was read again from the file, a system call a page (6.4 ms, 1.9 with 8 MB).
+    # DATABASE_URL's query string win. Each connection keeps the pages it read in a cache of DJANGO_SQLITE_CACHE_MB
+    # (SQLite's default is 2 MB): a search at `large` (bench/) reads a thousand rows' pages, which 2 MB cannot hold
+    # from one request to the next; each was read again from the file, a system call a page (6.4 ms, 1.9 with 8 MB).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

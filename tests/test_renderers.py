@@ -18,6 +18,7 @@ SAMPLE = {
     "released_on": datetime.date(2025, 1, 20),
     "label": gettext_lazy("Published"),
     "nested": [{"slug": "a", "quote": 'He said "no".\n'}, None, True, 1.5],
+    "pasted": "a line\u2028and a paragraph\u2029from a PDF",
 }
 
 

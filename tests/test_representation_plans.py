@@ -109,3 +109,15 @@ def test_a_kept_plan_holds_no_request(client, curated):
     for plan in kept:
         for step in plan.steps:
             assert step.field.root.context.get("request") is None, step.name
+
+
+def test_nested_records_sort_as_tuples_of_their_sort_keys_nulls_included():
+    from api.serializers.base import CitationSerializer, sort_key
+    from api.serializers.records import BriefOrganizationSerializer
+
+    by_slug = sort_key(BriefOrganizationSerializer())
+    assert sorted([{"slug": None}, {"slug": None}], key=by_slug) == [{"slug": None}, {"slug": None}]
+    assert by_slug({"slug": "a"}) == ("a",)
+    citations = [{"source": "b", "locator": ""}, {"source": "a", "locator": "p. 2"}, {"source": "a", "locator": ""}]
+    ordered = sorted(citations, key=sort_key(CitationSerializer()))
+    assert [(item["source"], item["locator"]) for item in ordered] == [("a", ""), ("a", "p. 2"), ("b", "")]

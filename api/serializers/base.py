@@ -152,6 +152,9 @@ def sort_key(serializer) -> Callable:
     """The sort key of nested records read as dicts: the values of the serializer's ``Meta.sort_keys`` (the slug
     by default), in that order."""
     keys = getattr(getattr(serializer, "Meta", None), "sort_keys", ("slug",))
+    if len(keys) == 1:  # a 1-tuple, as itemgetter gives for several keys: two null values compare equal
+        (key,) = keys
+        return lambda item: (item[key],)
     return operator.itemgetter(*keys)
 
 
