@@ -178,3 +178,27 @@ def test_change_page_links_to_the_public_api_record(admin_client, records, model
     api_path = f"/api/v1/{str(record._meta.verbose_name_plural).replace(' ', '-')}/{record.slug}/"
     assert f'href="{api_path}"'.encode() in page.content
     assert admin_client.get(api_path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changelist", "parameter", "found"),
+    [
+        ("admin:datasets_modelrelease_changelist", "developer__country__exact", "glm-4-6"),
+        ("admin:datasets_organization_changelist", "country__exact", "zhipu-ai"),
+        ("admin:datasets_accessgrant_changelist", "grantee__country__exact", "glm-grant"),
+    ],
+)
+def test_a_country_filter_lists_only_the_countries_records_have(admin_client, changelist, parameter, found):
+    import re
+
+    lab = factories.make_organization(slug="zhipu-ai", country="CN")
+    factories.make_organization(slug="mistral-ai", country="FR")
+    release = factories.make_model_release(slug="glm-4-6", developer=lab)
+    factories.make_access_grant(slug="glm-grant", model=release, grantee=lab)
+    page = admin_client.get(reverse(changelist)).content.decode()
+    listed = set(re.findall(rf"[?&]{parameter}=([A-Z]{{2}})", page))
+    assert "CN" in listed and "TV" not in listed  # Tuvalu: a choice that no record has
+    assert len(listed) <= 2
+    # A value in use still filters.
+    filtered = admin_client.get(reverse(changelist), {parameter: "CN"})
+    assert filtered.status_code == 200 and found in filtered.content.decode()

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db import models
 
 from datasets import services
-from datasets.admin.base import CURATION_FIELDSET, CuratedAdmin, PlainTextForm, ReviewedAdmin
+from datasets.admin.base import CURATION_FIELDSET, CuratedAdmin, PlainTextForm, ReviewedAdmin, UsedChoicesFilter
 from datasets.counts import format_count
 from datasets.models import (
     AccessGrant,
@@ -91,7 +91,7 @@ class CountryAdmin(admin.ModelAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(CuratedAdmin):
     list_display = ["name", "slug", "kind", "country", "review_status", "confidence", "updated_at"]
-    list_filter = ["kind", "country"]
+    list_filter = ["kind", ("country", UsedChoicesFilter)]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrganizationCitationInline]
@@ -198,7 +198,7 @@ class ModelReleaseAdmin(CuratedAdmin):
         "review_status",
         "updated_at",
     ]
-    list_filter = ["weights", "architecture", "developer__country", "developer"]
+    list_filter = ["weights", "architecture", ("developer__country", UsedChoicesFilter), "developer"]
     list_select_related = ["developer"]
     search_fields = ["name", "slug", "family", "developer__name", "huggingface_repo", "arxiv_id"]
     autocomplete_fields = ["developer", "training_chips"]
@@ -263,7 +263,7 @@ class AccessGrantAdmin(CuratedAdmin):
         "starts_on",
         "review_status",
     ]
-    list_filter = ["access_type", "outcome", "claim_status", "grantee__country"]
+    list_filter = ["access_type", "outcome", "claim_status", ("grantee__country", UsedChoicesFilter)]
     list_select_related = ["model", "grantee", "grantor"]
     search_fields = [
         "slug",
