@@ -105,6 +105,27 @@ def test_curator_drafts_and_submits_and_a_reviewer_publishes(curator, reviewer):
     assert ChangeEvent.objects.get().slug == "new-model"
 
 
+def test_a_reviewer_is_offered_publish_only_on_what_someone_else_wrote(reviewer, second_reviewer):
+    _, client = reviewer
+    record = add_release(client, factories.make_organization())
+    transition(client, record, "submit_for_review")
+    offered = [button["name"] for button in client.get(change_url(record)).context["transition_buttons"]]
+    assert offered == ["return_to_draft"]  # not Publish: they wrote it (four eyes)
+    page = second_reviewer[1].get(change_url(record))
+    assert [button["name"] for button in page.context["transition_buttons"]] == ["publish", "return_to_draft"]
+    assert b'value="publish"' in page.content
+
+
+def test_a_records_page_shows_its_review_state_at_the_top(reviewer):
+    _, client = reviewer
+    record = add_release(client, factories.make_organization())
+    page = client.get(change_url(record)).content.decode()
+    assert '<p class="review-badge review-draft">Draft</p>' in page
+    assert page.index("review-badge review-draft") < page.index('id="modelrelease_form"')
+    transition(client, record, "submit_for_review")
+    assert 'class="review-badge review-in_review">In review' in client.get(change_url(record)).content.decode()
+
+
 def test_a_reviewer_cannot_publish_their_own_change(reviewer, second_reviewer):
     _, client = reviewer
     record = add_release(client, factories.make_organization())

@@ -29,6 +29,12 @@ def can_review(user, record) -> bool:
     return user is not None and user.has_perm(f"datasets.review_{record._meta.model_name}")
 
 
+def wrote_part_of(record, user) -> bool:
+    """Whether ``user`` wrote any of the content that publishing ``record`` would make public: then another
+    reviewer must publish it (four eyes; ``authors()``)."""
+    return user is not None and user.pk in authors(record)
+
+
 @dataclass(frozen=True)
 class Transition:
     """One step of the review workflow: a row of ``TRANSITIONS``."""
@@ -49,11 +55,18 @@ class Transition:
     action: str = ""
     # The step asks why (kept in the record's notes and history).
     needs_reason: bool = False
+    # Not by anyone who wrote part of what it makes public (``wrote_part_of``).
+    four_eyes: bool = False
 
     def offered_for(self, record: ReviewedRecord, user) -> bool:
-        """Whether to offer the step on ``record`` to ``user``: the record is in a state the step starts from
-        and the user may run it. Its function still checks the rest (four eyes, a reason, a stale record)."""
-        return record.review_status in self.from_states and (not self.reviewers_only or can_review(user, record))
+        """Whether to offer the step on ``record`` to ``user``: the record is in a state the step starts from,
+        the user holds the role it needs and, for a four-eyes step, wrote none of the record. Its function still
+        checks all of it again, and the rest (a reason, a stale record)."""
+        return (
+            record.review_status in self.from_states
+            and (not self.reviewers_only or can_review(user, record))
+            and not (self.four_eyes and wrote_part_of(record, user))
+        )
 
     def run(self, record: ReviewedRecord, user, reason: str = "") -> ReviewedRecord:
         """Take the step on ``record`` as ``user``; returns the record to show next."""
@@ -116,7 +129,7 @@ def publish(record: ReviewedRecord, reviewer) -> ReviewedRecord:
     Returns the public record.
     """
     _check_allowed(record, reviewer, "publish")
-    if reviewer.pk in authors(record):
+    if wrote_part_of(record, reviewer):
         raise TransitionError(
             f"You wrote part of {record._meta.verbose_name} {record.slug!r}: "
             "another reviewer must publish it (four eyes)."
@@ -202,6 +215,7 @@ TRANSITIONS: dict[str, Transition] = {
             function=publish,
             done="published",
             reviewers_only=True,
+            four_eyes=True,
             action="Publish selected records (reviewed)",
         ),
         Transition(
