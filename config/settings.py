@@ -218,6 +218,8 @@ API_CACHE_SECONDS = env_int("DJANGO_API_CACHE_SECONDS", 600)
 # How long a list's count of matches stays in that cache (api/pagination.py), keyed by the question and the data's
 # state, so never stale either; 0 counts every time. Apart from the answers: with those off, a count is still kept.
 API_COUNT_CACHE_SECONDS = env_int("DJANGO_API_COUNT_CACHE_SECONDS", 600)
+# The curators' desk lists a published record as due for a check when its facts were last checked longer ago.
+RECHECK_AFTER_DAYS = env_int("DJANGO_RECHECK_AFTER_DAYS", 180, minimum=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

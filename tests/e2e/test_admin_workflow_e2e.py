@@ -146,12 +146,14 @@ def test_curator_drafts_and_submits_a_reviewer_publishes_and_the_api_serves_it(c
         assert page.request.get(f"/api/v1/model-releases/{RELEASE}/").status == 404
         assert page.request.get(f"/api/v1/access-grants/{GRANT}/").status == 404
 
-        # A reviewer, in a separate session, finds the release among those in review and publishes it.
+        # A reviewer, in a separate session, finds the release on their desk, among what waits for them, and
+        # publishes it.
         page = new_session()
         log_in(page, *reviewer)
-        page.get_by_role("main").get_by_role("link", name="Model releases", exact=True).click()
-        page.get_by_role("link", name="In review", exact=True).click()
-        page.get_by_role("link", name="Nimbus-2", exact=True).click()
+        waiting = page.locator(".desk-awaiting")
+        expect(waiting.get_by_role("link")).to_have_text(["Nimbus-2", GRANT])
+        screenshot(page, "04a-reviewer-desk")
+        waiting.get_by_role("link", name="Nimbus-2", exact=True).click()
         expect(page.get_by_role("button", name="Publish", exact=True)).to_be_visible()
         screenshot(page, "04-reviewer-before-publish")
         transition(page, "Publish", RELEASE, "published")
