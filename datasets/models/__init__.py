@@ -13,6 +13,7 @@ from datasets.models.citations import (
 )
 from datasets.models.controls import ExportControl
 from datasets.models.imports import ImportedVersion
+from datasets.models.links import LinkCheck
 from datasets.models.reference import Chip, Country, Organization, Source
 from datasets.models.releases import AccessGrant, ModelRelease
 
@@ -31,6 +32,7 @@ __all__ = [
     "ExportControl",
     "ExportControlCitation",
     "ImportedVersion",
+    "LinkCheck",
     "ModelRelease",
     "ModelReleaseCitation",
     "Organization",

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 
 from datasets.services import desk as desk_service
+from datasets.services.links import dead_links
 from datasets.services.workflow import can_review
 
 register = template.Library()
@@ -27,4 +28,5 @@ def desk(context):
         "drafts": [entry(record) for record in desk_service.own_drafts(user)],
         "published": desk_service.recent_publications(),
         "due": [entry(due.record, due.reason) for due in desk_service.recheck_queue()],
+        "dead": [entry(check.source, f"{check.get_which_display()} {check.outcome}") for check in dead_links()],
     }
