@@ -9,7 +9,7 @@ from datasets import services
 from datasets.choices import ReviewStatusChoices
 from datasets.models import ChangeEvent, ModelRelease, ReviewedRecord
 from tests import factories
-from tests.admin_testing import staff
+from tests.admin_testing import staff, take_step
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def change_url(record):
 
 
 def transition(client, record, name, **data):
-    return client.post(reverse("admin:datasets_modelrelease_transition", args=[record.pk, name]), data, follow=True)
+    return take_step(client, record, name, **data)
 
 
 def form_data(page, **changes):

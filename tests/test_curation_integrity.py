@@ -29,7 +29,7 @@ from datasets.models import (
 )
 from datasets.resources import resource_of
 from tests import factories
-from tests.admin_testing import admin_url, form_data, staff
+from tests.admin_testing import admin_url, form_data, staff, take_step
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def import_dataset(directory) -> str:
 
 
 def transition(client, record, name, **data):
-    return client.post(admin_url(record, "transition", name), data, follow=True)
+    return take_step(client, record, name, **data)
 
 
 def messages_of(response):

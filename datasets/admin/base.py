@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from datasets import services
 from datasets.counts import format_count, parse_count
 from datasets.resources import resource_of
+from datasets.services.diffs import revision_changes
 from datasets.slugs import check_slug
 
 CURATION_FIELDSET = (
@@ -248,6 +249,7 @@ class ReviewedAdmin(SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["transition_buttons"] = self.transition_buttons(request, obj)
+        context["revision_changes"] = revision_changes(obj) if obj is not None and obj.revision_of_id else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def transition_buttons(self, request, obj) -> list[dict]:
@@ -283,7 +285,13 @@ class ReviewedAdmin(SimpleHistoryAdmin):
         if transition is None or not self.has_view_permission(request, record):
             raise PermissionDenied
         change_url = change_page(record)
-        if request.method != "POST" or (transition.needs_reason and "reason" not in request.POST):
+        # Publishing a revision is confirmed on a page that shows what it changes; the reviewer publishes the
+        # version they saw there.
+        by_diff = name == "publish" and record.revision_of_id is not None
+        asks = (transition.needs_reason and "reason" not in request.POST) or (
+            by_diff and "seen_version" not in request.POST
+        )
+        if request.method != "POST" or asks:
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
@@ -291,10 +299,18 @@ class ReviewedAdmin(SimpleHistoryAdmin):
                 "name": name,
                 "label": transition.label,
                 "needs_reason": transition.needs_reason,
+                "changes": revision_changes(record) if by_diff else None,
                 "change_url": change_url,
                 "title": f"{transition.label}: {record}",
             }
             return TemplateResponse(request, "admin/datasets/transition.html", context)
+        if by_diff and request.POST["seen_version"] != str(record.version):
+            self.message_user(
+                request,
+                f"{record.slug} was changed after you opened its changes: read them again before publishing.",
+                messages.ERROR,
+            )
+            return redirect(change_url)
         try:
             with transaction.atomic():
                 result = transition.run(record, request.user, request.POST.get("reason", ""))
@@ -309,6 +325,13 @@ class ReviewedAdmin(SimpleHistoryAdmin):
         """A list action: take ``transition`` on each selected record, telling which ones it refused."""
         done = 0
         for record in queryset:
+            if transition.name == "publish" and record.revision_of_id is not None:
+                self.message_user(
+                    request,
+                    f"{record.slug} is a revision: publish it from its page, which shows what it changes.",
+                    messages.WARNING,
+                )
+                continue
             try:
                 transition.run(record, request.user)
             except services.TransitionError as error:
