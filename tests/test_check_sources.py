@@ -102,6 +102,10 @@ def test_an_unknown_slug_or_bad_option_is_refused():
 
 def test_the_desk_lists_dead_links(site, admin_client):
     factories.make_source(slug="source-gone", title="Gone report", url=f"{site}/gone")
-    call_command("check_sources", "--rate", "50", stdout=StringIO())
+    factories.make_source(slug="source-refused", title="Refused report", url="http://127.0.0.1:1/closed")
+    factories.make_source(slug="source-ok", title="Live report", url=f"{site}/ok")
+    call_command("check_sources", "--rate", "50", "--timeout", "2", stdout=StringIO())
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert "Dead links" in page and "Gone report" in page and "HTTP 404" in page
+    assert "Refused report" in page  # no answer at all
+    assert "Live report" not in page

@@ -37,14 +37,20 @@ class Due:
 def awaiting_review(user, limit: int = DESK_LIMIT) -> list[ReviewedRecord]:
     """The records in review that ``user`` may publish (a reviewer of their kind who wrote none of them),
     oldest first."""
+    candidates = [
+        record
+        for model in REVIEWED
+        if can_review(user, model())
+        for record in model.objects.filter(review_status=Status.IN_REVIEW)
+    ]
     waiting = []
-    for model in REVIEWED:
-        if not can_review(user, model()):
-            continue
-        for record in model.objects.filter(review_status=Status.IN_REVIEW).order_by("updated_at", "pk"):
-            if not wrote_part_of(record, user):
-                waiting.append(record)
-    return sorted(waiting, key=lambda record: record.updated_at)[:limit]
+    # Each author check reads the record's history: oldest first, only until the list is full.
+    for record in sorted(candidates, key=lambda record: record.updated_at):
+        if len(waiting) == limit:
+            break
+        if not wrote_part_of(record, user):
+            waiting.append(record)
+    return waiting
 
 
 def own_drafts(user, limit: int = DESK_LIMIT) -> list[ReviewedRecord]:

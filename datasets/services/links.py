@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from datasets.models import LinkCheck, Source
@@ -79,8 +80,9 @@ def check_sources(sources, *, timeout: float = 10, rate: float = 1.0, asker=ask)
 
 def dead_links(limit: int = 25) -> list[LinkCheck]:
     """The published sources' addresses that did not answer with a page when last checked."""
-    checks = LinkCheck.objects.filter(source__review_status="published").select_related("source")
-    return [check for check in checks.order_by("-checked_at") if not check.alive][:limit]
+    answered_with_a_page = Q(status__gte=200, status__lt=300)
+    checks = LinkCheck.objects.filter(source__review_status="published").exclude(answered_with_a_page)
+    return list(checks.select_related("source").order_by("-checked_at")[:limit])
 
 
 __all__ = ["USER_AGENT", "Answer", "Source", "ask", "check_sources", "dead_links"]
