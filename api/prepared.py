@@ -116,9 +116,11 @@ def quick_converters(converters: dict, connection) -> list | None:
     Known: SQLite's date and date-time converters (the driver already gives ``date`` and naive ``datetime``
     values; Django's converter makes the latter aware in the connection's time zone) and the nesting subqueries'
     JSON (``NestedJSONField``). Any value of another kind goes to Django's own converter."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
-
     from api.nesting import NestedJSONField
+
+    sqlite = None
+    if connection.vendor == "sqlite":  # its backend is loaded (importing it first from elsewhere is circular)
+        from django.db.backends.sqlite3.operations import DatabaseOperations as sqlite
 
     quick = []
     for position, (chain, expression) in converters.items():
@@ -126,9 +128,9 @@ def quick_converters(converters: dict, connection) -> list | None:
             return None
         django_convert = chain[0]
         function = getattr(django_convert, "__func__", None)
-        if function is SQLiteOperations.convert_datetimefield_value:
+        if sqlite is not None and function is sqlite.convert_datetimefield_value:
             quick.append((position, aware_datetime(django_convert, expression, connection)))
-        elif function is SQLiteOperations.convert_datefield_value:
+        elif sqlite is not None and function is sqlite.convert_datefield_value:
             quick.append((position, plain_date(django_convert, expression, connection)))
         elif function is NestedJSONField.from_db_value:
             quick.append((position, nested_json(django_convert, expression, connection)))
