@@ -2,15 +2,11 @@
 none of (config.http.ViewHandler), with its route resolved once (config.http.WSGIHandler), its policy header built
 once (config.http.CSPMiddleware) and its renderer chosen once per Accept (api.negotiation)."""
 
-import io
-import sys
 from unittest import mock
 
 import pytest
 from csp.constants import NONCE
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.urls.resolvers import URLResolver
 
@@ -18,6 +14,7 @@ from api import negotiation
 from api.conditional import PublicReadMiddleware
 from config.http import CSPMiddleware, ViewHandler
 from tests import factories
+from tests.wsgi_testing import connection_kept, environ
 
 pytestmark = pytest.mark.django_db
 
@@ -82,22 +79,6 @@ def test_the_browsable_api_goes_through_every_middleware(client, records):
         client.get("/api/v1/model-releases/", headers={"Accept": "application/json"})
 
 
-def environ(path: str, query: str = "") -> dict:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
-
-
 @pytest.mark.parametrize(
     ("path", "expected_status"),
     [("/api/v1/model-releases/model-1/", "200 OK"), ("/api/v1/model-releases/", "200 OK"), ("/", "200 OK")],
@@ -114,17 +95,10 @@ def test_the_wsgi_application_resolves_a_route_once(records, path, expected_stat
         return original(resolver, path_info)
 
     statuses = []
-    # As Django's test client does: the test's connection (and its transaction) outlives the request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with mock.patch.object(URLResolver, "resolve", counting):
-            answer = django_application(environ(path), lambda status, headers, exc_info=None: statuses.append(status))
-            b"".join(answer)
-            answer.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with connection_kept(), mock.patch.object(URLResolver, "resolve", counting):
+        answer = django_application(environ(path), lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(answer)
+        answer.close()
     assert statuses == [expected_status]
     assert top_level == [path]
 

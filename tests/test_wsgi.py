@@ -1,17 +1,16 @@
 """The WSGI process keeps its memory flat: start-up objects frozen, a full collection every hundred requests."""
 
 import gc
-import io
 import itertools
-import sys
 from unittest import mock
 
 import pytest
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished
 from django.db.models import Model
 from rest_framework.response import Response
 
 from tests import factories
+from tests.wsgi_testing import connection_kept, environ
 
 
 def test_the_start_up_objects_are_frozen_and_a_collection_runs_every_hundred_finished_requests():
@@ -41,37 +40,21 @@ def left_in_cycles(url: str, accept: str) -> list:
     """The records and DRF responses that answering ``url`` through the WSGI application left only in reference
     cycles: what the next full collection would free. (Not through the test client, which keeps what a page's
     templates were given, the response among it.)"""
-    from django.db import close_old_connections
-
     from config.wsgi import django_application
 
     path, _, query = url.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT": accept,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
     statuses = []
     gc.collect()
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
-    # As Django's test client does: the test's connection (and its transaction) outlives the request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     try:
-        answer = django_application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-        body = b"".join(answer)
-        answer.close()
-        del answer
+        with connection_kept():
+            answer = django_application(
+                environ(path, query, HTTP_ACCEPT=accept), lambda status, headers, exc_info=None: statuses.append(status)
+            )
+            body = b"".join(answer)
+            answer.close()
+            del answer
         gc.collect()
         # type(): no lazy object is evaluated.
         return [found for found in gc.garbage if issubclass(type(found), Model | Response)]
@@ -79,8 +62,6 @@ def left_in_cycles(url: str, accept: str) -> list:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
         assert statuses == ["200 OK"] and b"model-1" in body
 
 
