@@ -16,12 +16,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from datasets.choices import ReviewStatusChoices as Status
-from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization, Source
+from datasets.models import AccessGrant, ChangeEvent, Chip, ExportControl, ModelRelease, Organization
 from datasets.models.base import CuratedRecord, ReviewedRecord
+from datasets.resources import RESOURCES
 from datasets.services.workflow import can_review, wrote_part_of
 
-# Every kind of reviewed record, in the admin's order.
-REVIEWED = (Organization, Source, Chip, ModelRelease, AccessGrant, ExportControl)
+# Every kind of reviewed record, in the API's order.
+REVIEWED = tuple(resource.model for resource in RESOURCES)
 # Records of each list shown on the desk, at most.
 DESK_LIMIT = 25
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from datasets.models import LinkCheck, Source
+from datasets.models import LinkCheck
 
 USER_AGENT = "AIAccessRegistry-check_sources/1 (source link check; a curators' tool)"
 HEAD_REFUSED = (405, 501)
@@ -85,4 +85,4 @@ def dead_links(limit: int = 25) -> list[LinkCheck]:
     return list(checks.select_related("source").order_by("-checked_at")[:limit])
 
 
-__all__ = ["USER_AGENT", "Answer", "Source", "ask", "check_sources", "dead_links"]
+__all__ = ["USER_AGENT", "Answer", "ask", "check_sources", "dead_links"]

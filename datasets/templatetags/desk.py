@@ -1,17 +1,13 @@
 """``{% desk %}``: the curators' desk on the admin's index page (``datasets.services.desk``)."""
 
 from django import template
-from django.urls import reverse
 
+from datasets.admin.base import change_page
 from datasets.services import desk as desk_service
 from datasets.services.links import dead_links
 from datasets.services.workflow import can_review
 
 register = template.Library()
-
-
-def change_page(record) -> str:
-    return reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
 
 
 def entry(record, note: str = "") -> dict:
