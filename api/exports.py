@@ -30,9 +30,10 @@ from api.dataset import (
     citation_text,
 )
 from api.releases import listed_files
-from api.renderers import LIST_SEPARATOR, ndjson_lines, write_csv
+from api.renderers import ndjson_lines, write_csv
 from api.typed_files import column_type, frictionless_type, parquet_bytes
 from api.views import VIEWSETS
+from datasets.csv_cells import LIST_SEPARATOR
 from datasets.models import CITATION_MODELS, PRIVATE_FIELDS, Source
 from datasets.release_format import (
     CHECKSUMS,

@@ -24,18 +24,8 @@ from django.utils.html import conditional_escape, escape
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
+from datasets.csv_cells import LIST_SEPARATOR, neutralised
 from datasets.resources import resource_of
-
-LIST_SEPARATOR = ";"
-
-# What a spreadsheet reads as the start of a formula, as OWASP lists it
-# (https://owasp.org/www-community/attacks/CSV_Injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-FORMULA_GUARD = "'"
-# Text written as a plain decimal number: no spreadsheet can read a formula into it (no operator after the
-# sign, no function, no reference), so it is left alone and stays a number to a spreadsheet, like a number
-# field. Anything more than that ("-1+A1", "-1e5", "+1") is neutralised as OWASP says.
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -129,17 +119,6 @@ def flat_value(value):
         # Each item is neutralised too, so that splitting the cell on LIST_SEPARATOR gives no formula.
         return neutralised(LIST_SEPARATOR.join(str(flat_value(item)) for item in value))
     return neutralised(str(value))
-
-
-def neutralised(text: str) -> str:
-    """``text`` with a ``'`` in front if a spreadsheet would read it as a formula.
-
-    The quote makes a spreadsheet take the cell as text (OWASP's remedy); text that already starts with one
-    is not a formula, so neutralising twice changes nothing.
-    """
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return FORMULA_GUARD + text
-    return text
 
 
 def write_csv(columns: list[str], records: Iterable[dict], *, header: bool = True) -> str:

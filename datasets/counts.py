@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
+
+# The model field of a large count: the admin's forms read and show it as above (CountField), and so do a
+# revision's changes.
+COUNT_FIELD = models.PositiveBigIntegerField
+
 SUFFIXES = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 # At most this many decimals after a suffix when writing (1.6T, 7.25B, 1.234M): beyond that, plain digits read better.
 MAX_SHOWN_DECIMALS = 3

@@ -202,3 +202,29 @@ def test_a_country_filter_lists_only_the_countries_records_have(admin_client, ch
     # A value in use still filters.
     filtered = admin_client.get(reverse(changelist), {parameter: "CN"})
     assert filtered.status_code == 200 and found in filtered.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changelist", "parameter", "make"),
+    [
+        ("admin:datasets_modelrelease_changelist", "developer__id__exact", "release"),
+        ("admin:datasets_chip_changelist", "vendor__id__exact", "chip"),
+        ("admin:datasets_exportcontrol_changelist", "authority__id__exact", "control"),
+    ],
+)
+def test_an_organization_filter_lists_only_the_organizations_records_name(admin_client, changelist, parameter, make):
+    import re
+
+    named = [factories.make_organization(slug="named-org"), factories.make_organization(slug="also-named-org")]
+    unnamed = factories.make_organization(slug="unnamed-org")
+    for organization in named:
+        if make == "release":
+            factories.make_model_release(developer=organization)
+        elif make == "chip":
+            factories.make_chip(vendor=organization)
+        else:
+            factories.make_export_control(authority=organization)
+    page = admin_client.get(reverse(changelist)).content.decode()
+    listed = {int(pk) for pk in re.findall(rf"[?&]{parameter}=([0-9]+)", page)}
+    assert listed == {organization.pk for organization in named}
+    assert unnamed.pk not in listed

@@ -89,3 +89,18 @@ def test_the_release_list_shows_parameter_counts_humanely(admin_client, draft):
 
     page = admin_client.get(reverse("admin:datasets_modelrelease_changelist")).content.decode()
     assert re.search(r'<td class="field-parameters">671B</td>', page)
+
+
+def test_a_published_releases_read_only_page_shows_counts_humanely(admin_client, draft):
+    from datasets.choices import ReviewStatusChoices
+
+    type(draft).objects.filter(pk=draft.pk).update(review_status=ReviewStatusChoices.PUBLISHED)
+    page = admin_client.get(admin_url(draft)).content.decode()
+    # A count not given shows as Django shows any empty read-only field.
+    type(draft).objects.filter(pk=draft.pk).update(parameters_active=None)
+    empty = admin_client.get(admin_url(draft)).content.decode()
+    assert re.search(r"Parameters active:</label>\s*<div class=\"readonly\">-</div>", empty)
+    total = re.search(r"Parameters total:</label>\s*<div class=\"readonly\">([^<]*)</div>", page)
+    active = re.search(r"Parameters active:</label>\s*<div class=\"readonly\">([^<]*)</div>", page)
+    assert (total.group(1), active.group(1)) == ("671B", "37B")
+    assert "671000000000" not in page

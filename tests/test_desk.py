@@ -94,3 +94,20 @@ def test_the_admin_index_shows_the_desk_to_each_user(people):
     page = carla_client.get(reverse("admin:index")).content.decode()
     assert "Waiting for your review" not in page
     assert "Your drafts" in page and "Draft One" in page
+
+
+def test_a_revision_waiting_for_review_says_it_changes_a_published_record(people):
+    carla = people["carla"][0]
+    rui_client = people["rui"][1]
+    published = factories.make_model_release(slug="glm-4-6", name="GLM-4.6")
+    revision = services.start_revision(published, carla)
+    revision.notes = "Corrected."
+    services.save_edit(revision, carla, revision.version)
+    services.submit_for_review(revision, carla)
+    fresh = written_by(carla, slug="glm-5", name="GLM-5")
+    services.submit_for_review(fresh, carla)
+    page = rui_client.get(reverse("admin:index")).content.decode()
+    waiting = page.split('class="desk-awaiting"', 1)[1].split("</ol>", 1)[0]
+    items = waiting.split("<li>")[1:]
+    assert "GLM-4.6" in items[0] and "a change to the published record" in items[0]
+    assert "GLM-5" in items[1] and "a change to the published record" not in items[1]

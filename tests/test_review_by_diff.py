@@ -92,3 +92,13 @@ def test_a_revision_is_not_published_from_the_list_without_its_changes(revision)
     assert "publish it from its page" in response.content.decode()
     revision.refresh_from_db()
     assert revision.review_status == ReviewStatusChoices.IN_REVIEW
+
+
+def test_a_count_is_shown_as_curators_write_it(revision):
+    published = revision.revision_of
+    published.__class__.objects.filter(pk=published.pk).update(parameters_total=355_000_000_000)
+    published.refresh_from_db()
+    revision.parameters_total = 1_600_000_000_000
+    services.save_edit(revision, revision.last_edited_by, revision.version)
+    changes = {change.label: (change.published, change.proposed) for change in revision_changes(revision)}
+    assert changes["Parameters total"] == ("355B", "1.6T")

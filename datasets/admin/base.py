@@ -10,15 +10,18 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_slug
 from django.db import OperationalError, models, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from datasets import services
-from datasets.counts import format_count, parse_count
+from datasets.counts import COUNT_FIELD, format_count, parse_count
 from datasets.resources import resource_of
+from datasets.services import batches
 from datasets.services.diffs import revision_changes
 from datasets.slugs import check_slug
 
@@ -75,6 +78,23 @@ class CountField(forms.IntegerField):
             return parse_count(str(value))
         except ValueError as error:
             raise forms.ValidationError(str(error), code="invalid") from None
+
+
+# The suffix of the display that shows a count on a read-only page (``ReviewedAdmin``), and what it shows for
+# none (as Django's read-only fields do).
+SHOWN = "_shown"
+EMPTY = "-"
+
+
+def shown_count(field):
+    """An admin display of a count field's value as curators write it (671B); "-" for none."""
+
+    @admin.display(description=capfirst(field.verbose_name))
+    def display(obj):
+        value = getattr(obj, field.attname)
+        return EMPTY if value is None else format_count(value)
+
+    return display
 
 
 class UsedChoicesFilter(admin.ChoicesFieldListFilter):
@@ -169,7 +189,7 @@ class ReviewedAdmin(SimpleHistoryAdmin):
     show_full_result_count = True
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
-        models.PositiveBigIntegerField: {"form_class": CountField},
+        COUNT_FIELD: {"form_class": CountField},
     }
     save_on_top = True
     history_list_display = ["review_status"]
@@ -187,15 +207,34 @@ class ReviewedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("last_edited_by", "revision_of")
 
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # A read-only page shows a count as the form does (671B), through a display named after its field.
+        self.count_fields = [field.name for field in model._meta.concrete_fields if isinstance(field, COUNT_FIELD)]
+        for name in self.count_fields:
+            setattr(self, name + SHOWN, shown_count(model._meta.get_field(name)))
+
+    def read_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.has_change_permission(request, obj):
+        if not self.read_only(request, obj):
             return fieldsets
-        # A read-only page has no form to carry the loaded version.
-        return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]})
-            for name, options in fieldsets
-        ]
+
+        def shown(fields):
+            # A read-only page has no form to carry the loaded version; its counts are shown as 671B.
+            if isinstance(fields, list | tuple):
+                return type(fields)(shown(name) for name in fields if name != "loaded_version")
+            return fields + SHOWN if fields in self.count_fields else fields
+
+        return [(name, {**options, "fields": shown(options["fields"])}) for name, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.read_only(request, obj):
+            readonly = [*readonly, *(name + SHOWN for name in self.count_fields)]
+        return readonly
 
     def has_change_permission(self, request, obj=None):
         # What the public sees (or saw) changes only through a reviewed revision.
@@ -270,6 +309,12 @@ class ReviewedAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
+            path("import/", self.admin_site.admin_view(self.batch_view), name="{}_{}_import".format(*info)),
+            path(
+                "import/template.csv",
+                self.admin_site.admin_view(self.batch_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -277,6 +322,62 @@ class ReviewedAdmin(SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        if self.has_add_permission(request):
+            info = self.model._meta.app_label, self.model._meta.model_name
+            extra_context = {**(extra_context or {}), "batch_url": reverse("admin:{}_{}_import".format(*info))}
+        return super().changelist_view(request, extra_context)
+
+    def batch_form(self, request):
+        """The form a batch's rows are checked with: this admin's add form (``services.batches``)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return self.get_form(request, None)
+
+    def batch_template_view(self, request):
+        """GET: the header row of a batch file of this kind of record, to fill in a spreadsheet."""
+        response = HttpResponse(batches.template_csv(self.batch_form(request)), content_type="text/csv; charset=utf-8")
+        name = resource_of(self.model).name
+        response["Content-Disposition"] = f'attachment; filename="{name}-template.csv"'
+        return response
+
+    def batch_view(self, request):
+        """Import a CSV file of records as drafts, all or nothing, and report what was done or every problem."""
+        form_class = self.batch_form(request)
+        report, refused = None, None
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                refused = "Choose a CSV file to import."
+            else:
+                try:
+                    # Read no further than the limit: a larger file is refused for its size.
+                    content = upload.read(batches.MAX_BYTES + 1)
+                    report = batches.import_drafts(form_class, content, request.user, upload.name)
+                except batches.BatchRefused as error:
+                    refused = str(error)
+                except OperationalError as error:
+                    if not is_busy(error):
+                        raise
+                    refused = BUSY_MESSAGE
+        opts = self.model._meta
+        info = opts.app_label, opts.model_name
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Import {opts.verbose_name_plural} as drafts",
+            "columns": batches.columns(form_class),
+            "template_url": reverse("admin:{}_{}_import_template".format(*info)),
+            "changelist_url": reverse("admin:{}_{}_changelist".format(*info)),
+            "report": report,
+            "refused": refused,
+            "max_rows": batches.MAX_ROWS,
+            "cites": services.citation_model(self.model) is not None,
+            "created": [(number, record, change_page(record)) for number, record in report.created] if report else [],
+        }
+        status = 400 if refused or (report and report.problems) else 200
+        return TemplateResponse(request, "admin/datasets/batch.html", context, status=status)
 
     def transition_view(self, request, object_id, name):
         """POST: take a workflow step on one record (a step that needs a reason first asks for it)."""

@@ -122,7 +122,7 @@ class SourceAdmin(ReviewedAdmin):
 @admin.register(Chip)
 class ChipAdmin(CuratedAdmin):
     list_display = ["name", "slug", "vendor", "kind", "tpp", "china_variant_of", "review_status", "updated_at"]
-    list_filter = ["kind", "vendor"]
+    list_filter = ["kind", ("vendor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["vendor", "china_variant_of"]
     search_fields = ["name", "slug", "vendor__name"]
     autocomplete_fields = ["vendor", "china_variant_of"]
@@ -198,7 +198,12 @@ class ModelReleaseAdmin(CuratedAdmin):
         "review_status",
         "updated_at",
     ]
-    list_filter = ["weights", "architecture", ("developer__country", UsedChoicesFilter), "developer"]
+    list_filter = [
+        "weights",
+        "architecture",
+        ("developer__country", UsedChoicesFilter),
+        ("developer", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["developer"]
     search_fields = ["name", "slug", "family", "developer__name", "huggingface_repo", "arxiv_id"]
     autocomplete_fields = ["developer", "training_chips"]
@@ -321,7 +326,7 @@ class ExportControlAdmin(CuratedAdmin):
         "ends_on",
         "review_status",
     ]
-    list_filter = ["jurisdiction", "instrument", "end_reason", "authority"]
+    list_filter = ["jurisdiction", "instrument", "end_reason", ("authority", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["authority"]
     search_fields = ["title", "slug", "reference", "reference_details", "summary", "authority__name"]
     autocomplete_fields = [

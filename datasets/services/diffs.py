@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datasets.counts import COUNT_FIELD, format_count
 from datasets.models import ReviewedRecord
 from datasets.services.history import NOT_AUTHORED, citation_model
 
@@ -28,6 +29,8 @@ def shown(record, field) -> str:
     if field.choices:
         return str(getattr(record, f"get_{field.name}_display")())
     value = getattr(record, field.attname)
+    if value is not None and isinstance(field, COUNT_FIELD):
+        return format_count(value)  # 671B, as the form shows it
     return "" if value is None else str(value)
 
 

@@ -197,3 +197,115 @@ def test_curator_drafts_and_submits_a_reviewer_publishes_and_the_api_serves_it(c
     assert record.last_edited_by.username == "carla"
     assert record.history.latest().history_user.username == "rui"
     assert AccessGrant.objects.get(slug=GRANT).review_status == "published"
+
+
+def batch_csv(*rows: dict) -> bytes:
+    """A CSV file as a spreadsheet saves it: a header, then a row per record."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_a_batch_of_drafts_and_a_revision_reviewed_by_its_diff(chromium, screenshot):
+    """A curator imports a CSV of releases as drafts (a file with a bad row first: nothing imported) and proposes
+    a change to a published release; a reviewer finds all of it on their desk and publishes the change from a
+    page that shows it beside the published values."""
+    developer = factories.make_organization(slug="example-ai-lab", name="Example AI Lab")
+    source = factories.make_source(slug="nimbus-card", title="Nimbus model card", publisher="Example AI Lab")
+    published = factories.make_model_release(
+        slug="nimbus-1", name="Nimbus-1", developer=developer, parameters_total=70_000_000_000
+    )
+    factories.make_citation(published, source, locator="p. 1", quote="Nimbus-1 has 70B parameters.")
+    curator = staff("carla", "Curators")
+    reviewer = staff("rui", "Reviewers")
+    row = {
+        "name": "Nimbus-3",
+        "developer": "example-ai-lab",
+        "parameters_total": "1.6T",
+        "architecture": "moe",
+        "weights": "api_only",
+        "released_on": "2026-03-01",
+        "date_precision": "day",
+        "confidence": "medium",
+        "citation_1_source": "nimbus-card",
+        "citation_1_locator": "p. 3",
+        "citation_1_quote": "Nimbus-3 has 1.6T parameters.",
+    }
+    mini = {**row, "name": "Nimbus-3 Mini", "parameters_total": "49B", "citation_1_quote": "Nimbus-3 Mini: 49B."}
+
+    with chromium() as new_session:
+        page = new_session()
+        log_in(page, *curator)
+
+        # The curator proposes a change to the published Nimbus-1: a parameter count and the citation's quote.
+        page.goto(f"/admin/datasets/modelrelease/{published.pk}/change/")
+        transition(page, "Propose a change", "nimbus-1--revision-1", "draft")
+        page.get_by_role("group", name="Facts").get_by_label("Parameters total:").fill("72B")
+        citations = page.get_by_role("group", name="Citations (sources supporting this record)")
+        citations.locator("td.field-quote").get_by_role("textbox").fill("Nimbus-1 has 72B parameters.")
+        page.get_by_role("button", name="Save and continue editing").first.click()
+        expect(page.get_by_text("was changed successfully")).to_be_visible()
+        # The revision's page shows what it changes against the published record.
+        expect(page.locator(".revision-changes")).to_contain_text("72B")
+        transition(page, "Submit for review", "nimbus-1--revision-1", "in_review")
+
+        # ... then imports a spreadsheet of two new releases: a file with a mistake first, refused as a whole.
+        page.goto("/admin/datasets/modelrelease/")
+        page.get_by_role("link", name="Import CSV as drafts").click()
+        expect(page.get_by_role("link", name="Download the template CSV")).to_be_visible()
+        upload = page.get_by_label("CSV file")
+        bad = {**mini, "developer": "example-labs"}
+        upload.set_input_files(files=[{"name": "nimbus-3.csv", "mimeType": "text/csv", "buffer": batch_csv(row, bad)}])
+        page.get_by_role("button", name="Check and import as drafts").click()
+        expect(page.locator(".errornote")).to_contain_text("Nothing was imported: 1 problem in nimbus-3.csv")
+        expect(page.locator(".batch-problems")).to_contain_text("No organization has the slug example-labs.")
+        screenshot(page.get_by_role("main"), "07-batch-import-refused")
+        upload = page.get_by_label("CSV file")
+        upload.set_input_files(files=[{"name": "nimbus-3.csv", "mimeType": "text/csv", "buffer": batch_csv(row, mini)}])
+        page.get_by_role("button", name="Check and import as drafts").click()
+        # (Had the refused file kept its good row, Nimbus-3's slug would now be taken.)
+        expect(page.locator(".messagelist")).to_contain_text("Imported 2 drafts from nimbus-3.csv")
+        expect(page.locator(".batch-created").get_by_role("link")).to_have_text(["Nimbus-3", "Nimbus-3 Mini"])
+        screenshot(page.get_by_role("main"), "08-batch-imported")
+
+        # ... and submits both drafts from the list.
+        page.get_by_role("link", name="All model release drafts").click()
+        for name in ("Nimbus-3", "Nimbus-3 Mini"):
+            page.get_by_role("checkbox", name=f"Select this object for an action - {name}", exact=True).check()
+        page.get_by_label("Action:").select_option(label="Submit selected records for review")
+        page.get_by_role("button", name="Go", exact=True).first.click()
+        expect(page.locator(".messagelist")).to_contain_text("2 record(s) submitted for review")
+
+        # The reviewer's desk lists the three, oldest first.
+        page = new_session()
+        log_in(page, *reviewer)
+        waiting = page.locator(".desk-awaiting")
+        expect(waiting.get_by_role("link")).to_have_text(["Nimbus-1", "Nimbus-3", "Nimbus-3 Mini"])
+        screenshot(page, "09-reviewer-desk")
+
+        # The revision: Publish first shows, field by field, the published value beside the proposed one.
+        waiting.get_by_role("link", name="Nimbus-1", exact=True).click()
+        page.get_by_role("button", name="Publish", exact=True).click()
+        changes = page.locator(".revision-changes")
+        expect(changes.get_by_role("row", name=re.compile("Parameters total"))).to_contain_text("70B")
+        expect(changes.get_by_role("row", name=re.compile("Parameters total"))).to_contain_text("72B")
+        expect(changes).to_contain_text("Nimbus-1 has 72B parameters.")
+        screenshot(page.get_by_role("main"), "10-publish-by-diff")
+        page.get_by_role("button", name="Publish", exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("Publish: nimbus-1 is now published.")
+
+        # ... and a batch draft, from the desk.
+        page.goto("/admin/")
+        page.locator(".desk-awaiting").get_by_role("link", name="Nimbus-3", exact=True).click()
+        transition(page, "Publish", "nimbus-3", "published")
+
+        served = page.request.get("/api/v1/model-releases/nimbus-1/").json()
+        assert served["parameters_total"] == 72_000_000_000
+        assert [c["quote"] for c in served["citations"]] == ["Nimbus-1 has 72B parameters."]
+        assert page.request.get("/api/v1/model-releases/nimbus-3/").json()["parameters_total"] == 1_600_000_000_000
+        assert page.request.get("/api/v1/model-releases/nimbus-3-mini/").status == 404  # still in review
