@@ -11,12 +11,13 @@ same contract as the server.
 import copy
 import datetime
 import re
+from collections.abc import Callable
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, ProhibitNullCharactersValidator
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
@@ -706,6 +707,33 @@ def negation_of(name: str, filter_) -> django_filters.Filter:
     return negated
 
 
+# How a filter's values shape a list's SQL, for keys prepared per shape (``FilterSet.prepared_shape``): each value
+# is one parameter of the SQL, as given (an enum's values; the SQL depends only on how many); or the values change
+# the SQL's form and are part of the shape (an ordering, a true or false, the answer's own parameters).
+PREPARED_BY_VALUES = "values"
+PREPARED_BY_FORM = "form"
+
+
+def value_blind(method):
+    """Mark a FilterSet's filter method whose SQL takes its values as given, one parameter each, and depends on
+    them only through how many there are: its enum parameter's keys may then be prepared per shape."""
+    method.value_blind = True
+    return method
+
+
+def prepared_as(filterset, filter_) -> str | None:
+    """How ``filter_``'s values shape a list's SQL (``PREPARED_BY_VALUES`` or ``PREPARED_BY_FORM``), or None when
+    it is not known to be either (its keys are then found by the ORM, as ever)."""
+    method = getattr(filter_, "method", None)
+    if method is not None and not getattr(getattr(type(filterset), str(method), None), "value_blind", False):
+        return None
+    if isinstance(filter_, EnumFilter) and not isinstance(filter_, AnswerFilter):
+        return PREPARED_BY_VALUES
+    if isinstance(filter_, OrderingFilter | BooleanFilter | AnswerFilter):
+        return PREPARED_BY_FORM
+    return None
+
+
 class FilterSet(filters.FilterSet):
     """django-filter's FilterSet, built for each request without rebuilding what never changes: the filters
     are copied shallowly (``SharedFilters``), the form class is made once per FilterSet, on ``FilterForm``, and
@@ -724,9 +752,10 @@ class FilterSet(filters.FilterSet):
         }
         return SharedFilters({**declared, **negations})
 
-    def filter_queryset(self, queryset, skip=()):
-        """The records the parameters select; ``skip`` names parameters to leave out (a facet's own)."""
-        for name, value in self.form.cleaned_data.items():
+    def filter_queryset(self, queryset, skip=(), cleaned=None):
+        """The records the parameters select; ``skip`` names parameters to leave out (a facet's own); ``cleaned``,
+        values to use instead of the form's (``prepared_shape``'s stand-ins)."""
+        for name, value in (self.form.cleaned_data if cleaned is None else cleaned).items():
             if name in skip:
                 continue
             filter_ = self.filters[name]
@@ -737,6 +766,36 @@ class FilterSet(filters.FilterSet):
                 selected = self.filters[negates].filter(queryset.model._default_manager.all(), value)
                 queryset = queryset.exclude(pk__in=selected.values("pk"))
         return queryset
+
+    def prepared_shape(self) -> tuple[tuple, list, Callable[[QuerySet, list], QuerySet]] | None:
+        """The shape of the question the parameters ask, for a list's keys prepared per shape
+        (``api.prepared.PreparedKeys``): ``(shape, values, build)``, or None when a given parameter's filter is not
+        prepared (``prepared_as``). ``shape`` names the parameters given, with the number of values of each whose
+        values go to the SQL as given, and the values themselves of those that change its form (an ordering, a
+        true or false); ``values`` are the former's values in order, and ``build(queryset, stand_ins)`` filters
+        ``queryset`` with stand-ins in their place."""
+        shape, values, places = [], [], []
+        for name, value in self.form.cleaned_data.items():
+            if value is None or (isinstance(value, list | tuple | str) and not value):
+                continue  # not given
+            mode = prepared_as(self, self.filters[name])
+            if mode == PREPARED_BY_FORM and isinstance(value, bool | list | tuple | str):
+                shape.append((name, tuple(value) if isinstance(value, list) else value))
+            elif mode == PREPARED_BY_VALUES and isinstance(value, list) and all(type(v) is str for v in value):
+                shape.append((name, len(value)))
+                places.append((name, len(values), len(value)))
+                values.extend(value)
+            else:
+                return None
+        cleaned = self.form.cleaned_data
+
+        def build(queryset, stand_ins):
+            given = dict(cleaned)
+            for name, start, count in places:
+                given[name] = list(stand_ins[start : start + count])
+            return self.filter_queryset(queryset, cleaned=given)
+
+        return tuple(shape), values, build
 
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")

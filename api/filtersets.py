@@ -39,6 +39,7 @@ from api.filters import (
     isnull,
     number_range,
     ordering_filter,
+    value_blind,
 )
 from api.serializers import (
     AccessGrantSerializer,
@@ -280,6 +281,7 @@ class ModelReleaseFilterSet(CuratedFilterSet):
         model = ModelRelease
         fields: list[str] = []
 
+    @value_blind
     def filter_developer_country(self, queryset, name, value):
         return queryset.filter(related_in_country("developer", value))
 
@@ -360,6 +362,7 @@ class AccessGrantFilterSet(CuratedFilterSet):
     def filter_model_developer(self, queryset, name, value):
         return queryset.filter(model__in=ModelRelease.objects.published().filter(developer__in=value))
 
+    @value_blind
     def filter_grantee_country(self, queryset, name, value):
         return queryset.filter(related_in_country("grantee", value))
 

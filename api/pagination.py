@@ -40,8 +40,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         kept (``api.conditional.kept_per_question``): the next page of the same list, and the same list asked
         again, reuse it until the data changes. Not a guess, never stale.
         """
-        if not isinstance(queryset, QuerySet):
+        if not isinstance(queryset, QuerySet) and not hasattr(queryset, "model"):
             return super().get_count(queryset)
+        # A queryset, or the view's prepared keys (``api.views.PreparedPage``): counted by the ORM when not kept.
         kind = f"count|{queryset.db}|{queryset.model._meta.label}"
         paging = (self.limit_query_param, self.offset_query_param)
         return kept_per_question(

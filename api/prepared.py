@@ -233,3 +233,102 @@ class PreparedQuery:
 
 # Shapes kept per prepared query: a page's records are one shape per page length (1 to 500).
 MAX_SHAPES = 64
+
+
+class PreparedKeys:
+    """The keys of a filtered list's page, by SQL compiled once per database and shape of the question.
+
+    A list's page of keys is ``build(stand-ins)``, a ``values_list("pk")`` queryset sorted, filtered by the
+    request's parameters, then cut to the page. Composing the filters and compiling them took longer than SQLite
+    takes to answer. Here the queryset is built and compiled once per *shape* (``FilterSet.prepared_shape``: which
+    parameters are given, how many values each, and the values of those that change the SQL's form, an ordering
+    or a true/false), with stand-ins where the values go, twice with different stand-ins (the same SQL both times,
+    or it is not prepared), and the page is that SQL with the request's values in their place and its limit and
+    offset after it (checked equal to the ORM's own for a sliced query when prepared). A shape that cannot be
+    prepared is None here, and the view uses the ORM, as ever. ``tests/test_prepared.py`` compares the keys with
+    the ORM's.
+    """
+
+    def __init__(self):
+        self.compiled: dict[tuple, CompiledKeys | None] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[list], QuerySet], count: int, alias: str, page: tuple[int, int]):
+        """The compiled keys query of ``key`` (compiled now if new), or None for a shape that is not prepared."""
+        compiled = self.compiled.get(key)
+        if compiled is None and key not in self.compiled:
+            try:
+                compiled = CompiledKeys(build, count, alias, page)
+            except (EmptyResultSet, ValueError):
+                compiled = None
+            with self.lock:
+                if len(self.compiled) >= MAX_KEY_SHAPES:
+                    self.compiled.clear()
+                self.compiled[key] = compiled
+        return compiled
+
+
+class CompiledKeys:
+    """A keys query compiled for one database, with its values' places among its parameters."""
+
+    def __init__(self, build: Callable[[list], QuerySet], count: int, alias: str, page: tuple[int, int]):
+        first = [TEXT_MARK.format(index) for index in range(count)]
+        second = [TEXT_MARK.format(f"{index}b") for index in range(count)]
+        queryset = build(first)
+        compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = compiler.as_sql()
+        other_sql, other_params = build(second).query.get_compiler(using=alias).as_sql()
+        if other_sql != self.sql or len(other_params) != len(params):
+            raise ValueError("prepared keys: the SQL depends on the values")
+        self.params = list(params)
+        self.slots = []  # (position among the parameters, index of the value)
+        marks = {mark: index for index, mark in enumerate(first)}
+        other_marks = {mark: index for index, mark in enumerate(second)}
+        for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
+            index = marks.get(value) if type(value) is str else None
+            if index is None:
+                if value != other or type(value) is not type(other):
+                    raise ValueError("prepared keys: a parameter made from a value, not the value itself")
+                continue
+            if type(other) is not str or other_marks.get(other) != index:
+                raise ValueError("prepared keys: the values' places differ")
+            self.slots.append((position, index))
+        if sorted({index for _, index in self.slots}) != list(range(count)):
+            raise ValueError("prepared keys: a value does not reach the SQL as given")
+        columns = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+        if len(columns) != 1 or compiler.get_converters(columns):
+            raise ValueError("prepared keys: not one plain key column")
+        self.alias = alias
+        self.connection = compiler.connection
+        low, high = page
+        sliced, _ = build(first)[low:high].query.get_compiler(using=alias).as_sql()
+        if sliced != self.page_sql(self.sql, low, high):
+            raise ValueError("prepared keys: the page's limit and offset are not at the end of the SQL")
+        self.qmark_sql = None
+        if self.connection.vendor == "sqlite":
+            with self.connection.cursor() as cursor:
+                self.qmark_sql = cursor.cursor.convert_query(self.sql)
+
+    def page_sql(self, sql: str, low: int, high: int) -> str:
+        limit_offset = self.connection.ops.limit_offset_sql(low, high)
+        return f"{sql} {limit_offset}" if limit_offset else sql
+
+    def run(self, values: Sequence, low: int, high: int) -> list:
+        """The keys of the records from ``low`` to ``high`` (excluded) of the list that ``values`` select."""
+        params = list(self.params)
+        for position, index in self.slots:
+            params[position] = values[index]
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            if self.qmark_sql is not None and not connection.execute_wrappers and not connection.queries_logged:
+                with connection.wrap_database_errors:
+                    sql = self.page_sql(self.qmark_sql, low, high)
+                    rows = connection.Database.Cursor.execute(cursor.cursor, sql, params).fetchall()
+            else:
+                cursor.execute(self.page_sql(self.sql, low, high), params)
+                rows = cursor.fetchall()
+        return [row[0] for row in rows]
+
+
+# Shapes of lists' questions kept per viewset: the parameters given, their numbers of values, the orderings.
+MAX_KEY_SHAPES = 256

@@ -41,7 +41,7 @@ from api.filters import IDENTITY_FIELDS, NEGATION_SUFFIX, FilterBackend
 from api.history import public_versions
 from api.nesting import COUNT, EXPAND_LIMIT, count_help, label_field, with_dossier, with_nested
 from api.pagination import FeedPagination, SearchPagination
-from api.prepared import PreparedQuery
+from api.prepared import PreparedKeys, PreparedQuery
 from api.renderers import CSVRenderer, JSONRenderer, NDJSONRenderer, ndjson_lines, write_csv
 from api.schema import BAD_PARAMETERS
 from config.routers import streamed_from_this_copy
@@ -85,7 +85,8 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         """A page of records; in CSV or NDJSON without ``limit`` or ``offset``, every matching record (``export``)."""
         if request.accepted_renderer.format in EXPORT_FORMATS and not {"limit", "offset"} & set(request.query_params):
             return self.export(request.accepted_renderer)
-        response = super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filtered_keys())
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         if request.accepted_renderer.format == NDJSONRenderer.format:
             # A page as lines, in a plain response: DRF's drops the Content-Type of an empty body (no record).
             return HttpResponse(ndjson_lines(response.data["results"]), content_type=NDJSONRenderer.media_type)
@@ -182,11 +183,20 @@ class RecordViewSet(PublicReadMixin, viewsets.ReadOnlyModelViewSet):
         by_key = {record.pk: record for record in found}
         return [by_key[key] for key in keys]
 
+    def filtered_keys(self):
+        """The keys of the records the list's parameters select, in the list's order: the ORM's queryset, or the
+        same keys by SQL prepared for the question's shape (``PreparedPage``)."""
+        filterset = getattr(self, "checked_filterset", None)
+        shape = filterset.prepared_shape() if filterset is not None else None
+        if shape is None:
+            return self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
+        return PreparedPage(self, *shape)
+
     def paginate_queryset(self, queryset):
-        """The page in two steps: the records' keys, sorted and cut to the page, then the records themselves
-        with their relations and citations (``api.nesting``). Sorting the full rows instead would run the
-        relation subqueries for every match, not only for the page's."""
-        keys = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        """The page in two steps: the records' keys, sorted and cut to the page (``filtered_keys``), then the
+        records themselves with their relations and citations (``api.nesting``). Sorting the full rows instead
+        would run the relation subqueries for every match, not only for the page's."""
+        keys = super().paginate_queryset(queryset)
         if keys is None:
             return None
         self.page_records = self.records(keys)
@@ -316,6 +326,41 @@ def dossier_queryset(viewset: type[RecordViewSet]) -> models.QuerySet:
     """The records of a resource with their dossier (``api.nesting.with_dossier``), as its own route reads them:
     composed once, not per request."""
     return with_dossier(viewset.queryset)
+
+
+class PreparedPage:
+    """The keys of a list's records for the paginator, by the SQL prepared for the question's shape
+    (``api.prepared.PreparedKeys``); its count, when not kept, by the ORM's queryset, built only then."""
+
+    def __init__(self, view: RecordViewSet, shape: tuple, values: list, build):
+        self.view, self.shape, self.values, self.build = view, shape, values, build
+        self.model = view.queryset.model
+        self.db = router.db_for_read(self.model)
+
+    def queryset(self):
+        """The ORM's queryset of the same keys."""
+        return self.view.filter_queryset(self.view.get_queryset()).values_list("pk", flat=True)
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def __getitem__(self, page: slice) -> list:
+        base = self.view.get_queryset()
+
+        def build(stand_ins):
+            return self.build(base, stand_ins).values_list("pk", flat=True)
+
+        key = (self.db, self.shape)
+        compiled = prepared_keys(type(self.view)).get(key, build, len(self.values), self.db, (page.start, page.stop))
+        if compiled is None:
+            return list(self.queryset()[page])
+        return compiled.run(self.values, page.start, page.stop)
+
+
+@functools.cache
+def prepared_keys(viewset: type[RecordViewSet]) -> PreparedKeys:
+    """The keys queries of a resource's lists, prepared per shape of question."""
+    return PreparedKeys()
 
 
 @functools.cache
