@@ -129,7 +129,8 @@ class TestImport:
         assert reverse("admin:datasets_modelrelease_change", args=[second.pk]) in page
 
     def test_drafts_are_not_public(self, curator, world, client):
-        post(curator[1], ModelRelease, csv_file([release_row()]))
+        assert post(curator[1], ModelRelease, csv_file([release_row()])).status_code == 200
+        assert ModelRelease.objects.filter(slug="glm-4-6").exists()
         assert client.get("/api/v1/model-releases/glm-4-6/").status_code == 404
 
     def test_one_bad_row_changes_nothing_and_every_problem_is_reported(self, curator, world):
@@ -328,6 +329,17 @@ class TestPages:
         assert client.get(import_url(ModelRelease)).status_code == 403
         assert client.get(reverse("admin:datasets_modelrelease_import_template")).status_code == 403
 
+    def test_who_may_add_records_but_not_their_citations_gets_no_import(self, world):
+        from django.contrib.auth.models import Permission
+
+        user, client = staff("vera", None)
+        user.user_permissions.add(*Permission.objects.filter(codename__in=["add_modelrelease", "view_modelrelease"]))
+        assert client.get(import_url(ModelRelease)).status_code == 403
+        user.user_permissions.add(Permission.objects.get(codename="add_modelreleasecitation"))
+        user = type(user).objects.get(pk=user.pk)  # permissions are cached on the instance
+        client.force_login(user)
+        assert client.get(import_url(ModelRelease)).status_code == 200
+
     def test_the_import_page_lists_the_columns(self, curator):
         page = curator[1].get(import_url(ModelRelease)).content.decode()
         assert "<code>parameters_total</code>" in page and "671B" in page
@@ -359,3 +371,98 @@ def test_the_admin_form_is_what_checks_rows(world, curator):
     report = batches.import_drafts(form_class, csv_file([release_row(parameters_total="671B")]).read(), curator[0])
     assert report.imported
     assert ModelRelease.objects.get(slug="glm-4-6").parameters_total == 671_000_000_000
+
+
+class TestCellsAsFilesWriteThem:
+    """What a spreadsheet's file holds, read as it means: each of these was once stored wrong or a server error."""
+
+    def test_a_long_file_name_is_shortened_in_the_history(self, curator, world):
+        response = post(curator[1], ModelRelease, csv_file([release_row()], name="a" * 150 + ".csv"))
+        assert response.status_code == 200
+        history = ModelRelease.objects.get(slug="glm-4-6").history.filter(history_change_reason__startswith="Imported")
+        (text,) = set(history.values_list("history_change_reason", flat=True))
+        assert len(text) <= 100 and text.endswith(", row 2")
+
+    @pytest.mark.parametrize("part", ["source", "locator", "quote"])
+    def test_a_nul_in_a_citation_is_a_problem_on_its_column(self, curator, world, part):
+        row = release_row(**{f"citation_1_{part}": "glm\x00card"})
+        response = post(curator[1], ModelRelease, csv_file([row]))
+        assert response.status_code == 400
+        assert [(p.column, p.message) for p in response.context["report"].problems] == [
+            (f"citation_1_{part}", "Null characters are not allowed.")
+        ]
+
+    def test_a_revision_is_neither_cited_nor_referred_to(self, curator, world):
+        user = curator[0]
+        source_revision = services.start_revision(world["source"], user)
+        lab_revision = services.start_revision(world["developer"], user)
+        row = release_row(developer=lab_revision.slug, citation_1_source=source_revision.slug)
+        response = post(curator[1], ModelRelease, csv_file([row]))
+        problems = {p.column: p.message for p in response.context["report"].problems}
+        assert problems["developer"] == f"No organization has the slug {lab_revision.slug}."
+        assert problems["citation_1_source"].startswith(f"{source_revision.slug} is a revision")
+
+    def test_true_and_false_are_read_as_written_and_anything_else_is_a_problem(self, curator):
+        rows = [
+            {
+                "title": f"Report {flag or 'blank'}",
+                "publisher": "Reuters",
+                "kind": "news_report",
+                "date_precision": "day",
+                "document_url": f"https://example.org/{flag}",
+                "url_checked": flag,
+            }
+            for flag in ("true", "1", "Yes", "false", "0", "no", "")
+        ]
+        assert post(curator[1], Source, csv_file(rows, name="s.csv")).status_code == 200
+        checked = dict(Source.objects.values_list("title", "url_checked"))
+        assert checked == {
+            "Report true": True,
+            "Report 1": True,
+            "Report Yes": True,
+            "Report false": False,
+            "Report 0": False,
+            "Report no": False,
+            "Report blank": False,
+        }
+        bad = [{**rows[0], "title": "Other", "document_url": "https://example.org/o", "url_checked": "off"}]
+        response = post(curator[1], Source, csv_file(bad, name="s.csv"))
+        assert [(p.column, p.message) for p in response.context["report"].problems] == [
+            ("url_checked", "'off' is not true or false: write true, false, 1 or 0.")
+        ]
+
+    @pytest.mark.parametrize("date", ["01/02/2025", "1/2/25", "2 January 2025", "2025/01/02"])
+    def test_a_date_is_yyyy_mm_dd_only(self, curator, world, date):
+        response = post(curator[1], ModelRelease, csv_file([release_row(released_on=date)]))
+        assert [(p.column, p.message) for p in response.context["report"].problems] == [
+            ("released_on", "Enter a date as YYYY-MM-DD.")
+        ]
+
+    def test_a_value_in_a_column_without_a_name_refuses_the_file(self, curator, world):
+        row = {**release_row(), "": "https://example.org"}
+        response = post(curator[1], ModelRelease, csv_file([row]))
+        assert "Column 15 has no name in the header, but row 2 has a value in it." in response.context["refused"]
+
+    def test_a_very_wide_header_is_refused_at_once(self, curator, world):
+        upload = io.BytesIO(("," * 100_000 + "\n").encode())
+        upload.name = "wide.csv"
+        response = post(curator[1], ModelRelease, upload)
+        assert "100,001 columns" in response.context["refused"]
+
+    def test_the_apis_citations_column_names_a_source_cited_twice_once(self, curator, world):
+        row = {key: value for key, value in release_row().items() if not key.startswith("citation_")}
+        response = post(curator[1], ModelRelease, csv_file([{**row, "citations": "glm-card;glm-card;glm-blog"}]))
+        assert response.status_code == 200, response.context["report"].problems
+        cited = ModelRelease.objects.get(slug="glm-4-6").citations.values_list("source__slug", flat=True)
+        assert sorted(cited) == ["glm-blog", "glm-card"]
+
+    def test_a_quote_keeps_plain_line_ends(self, curator, world):
+        response = post(curator[1], ModelRelease, csv_file([release_row(citation_1_quote="one\r\ntwo")]))
+        assert response.status_code == 200
+        assert ModelRelease.objects.get(slug="glm-4-6").citations.get().quote == "one\ntwo"
+
+    def test_a_name_that_makes_no_slug_asks_for_one(self, curator, world):
+        response = post(curator[1], ModelRelease, csv_file([release_row(name="月之暗面")]))
+        assert [(p.column, p.message) for p in response.context["report"].problems] == [
+            ("slug", "No slug can be made from the name '月之暗面': give one.")
+        ]

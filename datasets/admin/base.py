@@ -331,7 +331,9 @@ class ReviewedAdmin(SimpleHistoryAdmin):
 
     def batch_form(self, request):
         """The form a batch's rows are checked with: this admin's add form (``services.batches``)."""
-        if not self.has_add_permission(request):
+        cited = services.citation_model(self.model)
+        may_cite = cited is None or request.user.has_perm(f"{cited._meta.app_label}.add_{cited._meta.model_name}")
+        if not self.has_add_permission(request) or not may_cite:
             raise PermissionDenied
         return self.get_form(request, None)
 

@@ -12,8 +12,11 @@ Each row is checked as the admin's add form checks it (the form is the admin's o
 slug convention, every constraint's message on its field), plus its citations: every record of fact cites at
 least one source. The import is all or nothing: every row is checked, and if any has a problem nothing is
 saved and the report lists every problem by row (as a spreadsheet numbers it: the header is row 1) and column.
-Otherwise each row becomes a draft written by the importing curator, with one history version that names the
-file and row; the drafts then go through review like any other (nothing here publishes).
+Otherwise each row becomes a draft written by the importing curator, saved as the add form saves it (its
+history names the file and row); the drafts then go through review like any other (nothing here publishes).
+
+Cells are read as a file writes them, never guessed: a date is YYYY-MM-DD only, a true/false is true, false, yes,
+no, 1 or 0 (blank is false), a relation never names a revision (a draft copy the workflow makes and removes).
 """
 
 from __future__ import annotations
@@ -21,21 +24,30 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils.datastructures import MultiValueDict
+from django.utils.text import Truncator
 
 from datasets.csv_cells import LIST_SEPARATOR, list_items, unneutralised
 from datasets.models import AccessGrant, Source
 from datasets.services.edits import fill_default_grantor, save_edit
 from datasets.services.history import citation_model
+from datasets.services.workflow import REVISION_SLUG
 from datasets.slugs import slug_of
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 1000
+# A row takes some 25 ms to check and save, in one transaction that holds SQLite's write lock: 500 rows keep an
+# import, and other curators' wait for their saves, well within a request's time.
+MAX_ROWS = 500
+MAX_COLUMNS = 300
+# The history's reason holds at most 100 characters: "Imported from <file name>, row <n>".
+MAX_NAME_IN_REASON = 60
 # How many citations the template offers a row room for (a file may add citation_4_source and so on).
 TEMPLATE_CITATIONS = 3
 
@@ -57,6 +69,9 @@ CITATION_PARTS = ("source", "locator", "quote")
 API_CITATIONS = "citations"
 # Form fields that are the form's bookkeeping, no column.
 FORM_ONLY = {"loaded_version"}
+# A true/false cell, as written (blank is false, as an unchecked box).
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": False}
+ISO_DATE = "%Y-%m-%d"
 
 
 class BatchRefused(Exception):
@@ -197,9 +212,12 @@ def read_rows(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
         raise BatchRefused("The file is empty: it needs a header row of column names, then a row per record.") from None
     except csv.Error as error:
         raise BatchRefused(f"The file is not CSV: {error}.") from None
-    duplicates = sorted({name for name in header if header.count(name) > 1 and name})
+    if len(header) > MAX_COLUMNS:
+        raise BatchRefused(f"The header names {len(header):,} columns; a batch has at most {MAX_COLUMNS}.")
+    duplicates = sorted(name for name, times in Counter(header).items() if times > 1 and name)
     if duplicates:
         raise BatchRefused(f"Columns given twice: {', '.join(duplicates)}.")
+    nameless = [index for index, name in enumerate(header) if not name]
     rows = []
     try:
         for number, cells in enumerate(reader, start=2):
@@ -207,6 +225,11 @@ def read_rows(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
                 continue
             if len(cells) > len(header):
                 raise BatchRefused(f"Row {number} has {len(cells)} cells but the header names {len(header)} columns.")
+            for index in nameless:
+                if index < len(cells) and cells[index].strip():
+                    raise BatchRefused(
+                        f"Column {index + 1} has no name in the header, but row {number} has a value in it."
+                    )
             rows.append({"#": number, **dict(zip(header, cells, strict=False))})
             if len(rows) > MAX_ROWS:
                 raise BatchRefused(f"The file has more than {MAX_ROWS} rows: split it into several.")
@@ -254,14 +277,16 @@ def _import_row(form_class, row: dict, known: dict[str, Column], user, report: B
     number = row["#"]
     model = form_class._meta.model
     problems = []
-    form = form_class(data=_form_data(form_class, row, known))
-    _by_slug(form)
+    form = form_class(data=_form_data(form_class, row, known, problems.append))
+    _as_files_write_them(form)
     citations = _citations(model, row, problems.append)
     if not form.is_valid():
         field_columns = {column.field: column.name for column in known.values() if column.field}
+        told = {column for column, _ in problems}  # a cell's own problem says more than the form's
         for name, messages in form.errors.items():
             column = None if name == NON_FIELD_ERRORS else field_columns.get(name, name)
-            problems += [(column, message) for message in messages]
+            if column not in told:
+                problems += [(column, message) for message in messages]
     if problems:
         report.problems += [Problem(number, column, message) for column, message in problems]
         return
@@ -277,9 +302,8 @@ def _import_row(form_class, row: dict, known: dict[str, Column], user, report: B
 
     try:
         with transaction.atomic():
-            save_edit(
-                record, user, record.version, reason=f"Imported from {report.filename}, row {number}", related=related
-            )
+            reason = f"Imported from {Truncator(report.filename).chars(MAX_NAME_IN_REASON)}, row {number}"
+            save_edit(record, user, record.version, reason=reason, related=related)
     except IntegrityError:
         # Another curator saved a record with the same slug since this row was checked.
         report.problems.append(Problem(number, "slug", f"A {model._meta.verbose_name} with this slug was just saved."))
@@ -287,8 +311,9 @@ def _import_row(form_class, row: dict, known: dict[str, Column], user, report: B
     report.created.append((number, record))
 
 
-def _form_data(form_class, row: dict, known: dict[str, Column]) -> MultiValueDict:
-    """The values a browser would send from the add form, from a row's cells."""
+def _form_data(form_class, row: dict, known: dict[str, Column], problem) -> MultiValueDict:
+    """The values a browser would send from the add form, from a row's cells; ``problem`` is told (column,
+    message) of a cell no form field reads right (a true/false other than those, a slug no name makes)."""
     lines = LINE_LISTS.get(form_class._meta.model._meta.label_lower, set())
     data = MultiValueDict()
     multiple = {
@@ -300,7 +325,13 @@ def _form_data(form_class, row: dict, known: dict[str, Column]) -> MultiValueDic
         column = known.get(name)
         if column is None or not column.field:
             continue
-        if column.field in multiple:
+        if isinstance(form_class.base_fields[column.field], forms.BooleanField):
+            flag = BOOLEANS.get(cell.strip().lower())
+            if flag is None:
+                problem((name, f"{cell.strip()!r} is not true or false: write true, false, 1 or 0."))
+            elif flag:
+                data[column.field] = "true"  # a check box left unchecked sends nothing
+        elif column.field in multiple:
             data.setlist(column.field, list_items(cell))
         elif column.field in lines:
             data[column.field] = "\n".join(list_items(cell))
@@ -310,16 +341,25 @@ def _form_data(form_class, row: dict, known: dict[str, Column]) -> MultiValueDic
         for name in NAMED_BY:
             if data.get(name, "").strip():
                 data["slug"] = slug_of(data[name])
+                if not data["slug"]:
+                    problem(("slug", f"No slug can be made from the {name} {data[name].strip()!r}: give one."))
                 break
     return data
 
 
-def _by_slug(form) -> None:
-    """Let the form's relations take slugs, as the file gives them (a country stays named by its code)."""
+def _as_files_write_them(form) -> None:
+    """Let the form read values as a batch file writes them: a relation by slug (a country by its code), never
+    a revision (a draft copy, named by the workflow, that goes away once published); a date as YYYY-MM-DD only
+    (a spreadsheet's 01/02/2025 is the 1st of February in one country and the 2nd of January in another)."""
     for form_field in form.fields.values():
+        if isinstance(form_field, forms.DateField):
+            form_field.input_formats = [ISO_DATE]
+            form_field.error_messages = {**form_field.error_messages, "invalid": "Enter a date as YYYY-MM-DD."}
         if not isinstance(form_field, forms.ModelChoiceField):
             continue
         meta = form_field.queryset.model._meta
+        if any(f.name == "revision_of" for f in meta.fields):
+            form_field.queryset = form_field.queryset.filter(revision_of__isnull=True)
         if any(f.name == "slug" for f in meta.fields):
             form_field.to_field_name = "slug"
             message = f"No {meta.verbose_name} has the slug %(value)s."
@@ -335,13 +375,15 @@ def _citations(model, row: dict, problem) -> list[Citing]:
     if cited is None:
         return []
     wanted: list[tuple[str, str, str, str]] = []  # source slug, locator, quote, column of the source
-    for slug in list_items(row.get(API_CITATIONS, "")):
+    # The API's column: each source once (a record citing a source at two places lists it twice, without them).
+    for slug in dict.fromkeys(list_items(row.get(API_CITATIONS, ""))):
         wanted.append((slug, "", "", API_CITATIONS))
     groups: dict[int, dict[str, str]] = {}
     for name, cell in row.items():
         match = CITATION_COLUMN.fullmatch(name)
         if match and cell.strip():
-            groups.setdefault(int(match["number"]), {})[match["part"]] = unneutralised(cell.strip())
+            text = unneutralised(cell.strip()).replace("\r\n", "\n").replace("\r", "\n")
+            groups.setdefault(int(match["number"]), {})[match["part"]] = text
     for number in sorted(groups):
         parts = groups[number]
         column = f"citation_{number}_source"
@@ -352,12 +394,22 @@ def _citations(model, row: dict, problem) -> list[Citing]:
     if not wanted:
         problem(("citation_1_source", "Every record of fact cites at least one source: give a source's slug."))
         return []
-    sources = Source._base_manager.in_bulk([slug for slug, *_ in wanted], field_name="slug")
+    for slug, locator, quote, column in wanted:
+        for part, text in (("source", slug), ("locator", locator), ("quote", quote)):
+            if "\x00" in text:
+                part_column = column.replace("_source", f"_{part}") if column != API_CITATIONS else column
+                problem((part_column, str(ProhibitNullCharactersValidator.message)))
+    wanted = [citation for citation in wanted if not any("\x00" in text for text in citation[:3])]
+    slugs = [slug for slug, *_ in wanted]
+    sources = Source._base_manager.filter(revision_of__isnull=True).in_bulk(slugs, field_name="slug")
     result, seen = [], set()
     for slug, locator, quote, column in wanted:
         source = sources.get(slug)
         if source is None:
-            problem((column, f"No source has the slug {slug}: import or add the source first."))
+            if REVISION_SLUG in slug:
+                problem((column, f"{slug} is a revision, no source to cite: cite the source it revises."))
+            else:
+                problem((column, f"No source has the slug {slug}: import or add the source first."))
             continue
         if (slug, locator) in seen:
             problem((column, f"{slug} is cited twice with the same locator."))

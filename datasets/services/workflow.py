@@ -13,6 +13,8 @@ from datasets.models import ChangeTypeChoices, ReviewedRecord
 from datasets.services.feed import record_change
 from datasets.services.history import COPIED, authors, citation_model
 
+# A revision's slug is its record's, this, and a number: "glm-4-6--revision-1".
+REVISION_SLUG = "--revision-"
 Status = ReviewStatusChoices
 
 
@@ -262,8 +264,8 @@ def _copy_citation(cited, record, citation) -> None:
 
 
 def _revision_slug(record: ReviewedRecord) -> str:
-    number = type(record).objects.filter(slug__startswith=f"{record.slug[:80]}--revision-").count() + 1
-    return f"{record.slug[:80]}--revision-{number}"
+    number = type(record).objects.filter(slug__startswith=f"{record.slug[:80]}{REVISION_SLUG}").count() + 1
+    return f"{record.slug[:80]}{REVISION_SLUG}{number}"
 
 
 def _m2m_values(source, field) -> list:
