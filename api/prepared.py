@@ -66,25 +66,13 @@ class Compiled:
             raise ValueError("prepared query: composite fields")
         self.converters = compiler.get_converters(columns)
         self.quick = quick_converters(self.converters, compiler.connection)
-        self.qmark_sql = None
-        if compiler.connection.vendor == "sqlite":
-            with compiler.connection.cursor() as cursor:  # Django's SQLite cursor converts, as it would each time
-                self.qmark_sql = cursor.cursor.convert_query(self.sql)
+        self.qmark_sql = driver_sql(compiler.connection, self.sql)
 
     def run(self, values: Sequence) -> list:
         params = list(self.params)
         for slot, value in zip(self.slots, values, strict=True):
             params[slot] = value
-        connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            if self.qmark_sql is not None and not connection.execute_wrappers and not connection.queries_logged:
-                # Nothing watches this connection's queries (no execute_wrapper, no logging or test capture):
-                # the driver's cursor runs the SQL converted once, with Django's translation of its errors.
-                with connection.wrap_database_errors:
-                    rows = connection.Database.Cursor.execute(cursor.cursor, self.qmark_sql, params).fetchall()
-            else:
-                cursor.execute(self.sql, params)
-                rows = cursor.fetchall()
+        rows = fetch_rows(self.alias, self.sql, self.qmark_sql, params)
         if self.quick is not None:
             rows = convert(rows, self.quick)
         elif self.converters:
@@ -106,6 +94,28 @@ class Compiled:
                     setattr(record, name, row[position])
             records.append(record)
         return records
+
+
+def driver_sql(connection, sql: str) -> str | None:
+    """On SQLite, ``sql`` in the driver's own "?" style, converted once (Django's SQLite cursor converts it with a
+    regex on every run); None on another database."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        return cursor.cursor.convert_query(sql)
+
+
+def fetch_rows(alias: str, sql: str, qmark_sql: str | None, params: list) -> list:
+    """The rows of a prepared query. While nothing watches the connection's queries (no execute_wrapper, no
+    logging or test capture), the driver's cursor runs the SQL converted once (``driver_sql``), with Django's
+    translation of its errors; otherwise Django's cursor runs it, as any other query."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if qmark_sql is not None and not connection.execute_wrappers and not connection.queries_logged:
+            with connection.wrap_database_errors:
+                return connection.Database.Cursor.execute(cursor.cursor, qmark_sql, params).fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def quick_converters(converters: dict, connection) -> list | None:
@@ -304,10 +314,7 @@ class CompiledKeys:
         sliced, _ = build(first)[low:high].query.get_compiler(using=alias).as_sql()
         if sliced != self.page_sql(self.sql, low, high):
             raise ValueError("prepared keys: the page's limit and offset are not at the end of the SQL")
-        self.qmark_sql = None
-        if self.connection.vendor == "sqlite":
-            with self.connection.cursor() as cursor:
-                self.qmark_sql = cursor.cursor.convert_query(self.sql)
+        self.qmark_sql = driver_sql(self.connection, self.sql)
 
     def page_sql(self, sql: str, low: int, high: int) -> str:
         limit_offset = self.connection.ops.limit_offset_sql(low, high)
@@ -318,15 +325,8 @@ class CompiledKeys:
         params = list(self.params)
         for position, index in self.slots:
             params[position] = values[index]
-        connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            if self.qmark_sql is not None and not connection.execute_wrappers and not connection.queries_logged:
-                with connection.wrap_database_errors:
-                    sql = self.page_sql(self.qmark_sql, low, high)
-                    rows = connection.Database.Cursor.execute(cursor.cursor, sql, params).fetchall()
-            else:
-                cursor.execute(self.page_sql(self.sql, low, high), params)
-                rows = cursor.fetchall()
+        qmark_sql = self.page_sql(self.qmark_sql, low, high) if self.qmark_sql is not None else None
+        rows = fetch_rows(self.alias, self.page_sql(self.sql, low, high), qmark_sql, params)
         return [row[0] for row in rows]
 
 
