@@ -205,47 +205,59 @@ def direct_init(model, attnames: list[str]) -> bool:
     return all(type(model.__dict__.get(name) or getattr(model, name, None)) in plain for name in attnames)
 
 
-class PreparedQuery:
+class KeptShapes:
+    """Queries compiled once per shape (database, number and kinds of values...), at most ``limit`` kept; a shape
+    that cannot be prepared is kept as None, and its callers use the ORM."""
+
+    # Shapes kept: a prepared query's records are one shape per page length (1 to 500), most lists ask for 50.
+    limit = 64
+
+    def __init__(self):
+        self.compiled: dict[tuple, object | None] = {}
+        self.lock = threading.Lock()
+
+    def kept(self, key: tuple, compile_shape: Callable[[], object]):
+        """The compiled query of ``key``, compiled now by ``compile_shape`` if new (None: not prepared)."""
+        compiled = self.compiled.get(key)
+        if compiled is None and key not in self.compiled:
+            try:
+                compiled = compile_shape()
+            except (EmptyResultSet, ValueError):
+                compiled = None
+            with self.lock:
+                if len(self.compiled) >= self.limit:
+                    self.compiled.clear()
+                self.compiled[key] = compiled
+        return compiled
+
+
+class PreparedQuery(KeptShapes):
     """A queryset of model instances that ``build`` makes from some values, compiled once per database and
     count of values (``build`` gets stand-ins; each must reach the SQL as one parameter, unchanged).
 
     ``run(queryset_db, values)`` gives the records that ``build(*values)`` would, in the query's order."""
 
     def __init__(self, build: Callable[..., QuerySet]):
+        super().__init__()
         self.build = build
-        self.compiled: dict[tuple, Compiled | None] = {}
-        self.lock = threading.Lock()
 
     def run(self, alias: str, values: Sequence) -> list:
         key = (alias, len(values), tuple(type(value) for value in values))
-        compiled = self.compiled.get(key)
-        if compiled is None and key not in self.compiled:
-            compiled = self.prepare(key, alias, values)
+        compiled = self.kept(key, lambda: self.prepare(alias, values))
         if compiled is None:  # a shape the stand-ins cannot take: the ORM, as ever
             return list(self.build(*values).using(alias))
         return compiled.run(values)
 
-    def prepare(self, key: tuple, alias: str, values: Sequence) -> Compiled | None:
+    def prepare(self, alias: str, values: Sequence) -> Compiled:
+        """The query compiled with a stand-in for each of ``values``."""
         marks = [
             TEXT_MARK.format(index) if isinstance(value, str) else KEY_MARK - index
             for index, value in enumerate(values)
         ]
-        try:
-            compiled = Compiled(self.build(*marks), marks, alias)
-        except (EmptyResultSet, ValueError):
-            compiled = None
-        with self.lock:
-            if len(self.compiled) >= MAX_SHAPES:
-                self.compiled.clear()
-            self.compiled[key] = compiled
-        return compiled
+        return Compiled(self.build(*marks), marks, alias)
 
 
-# Shapes kept per prepared query: a page's records are one shape per page length (1 to 500).
-MAX_SHAPES = 64
-
-
-class PreparedKeys:
+class PreparedKeys(KeptShapes):
     """The keys of a filtered list's page, by SQL compiled once per database and shape of the question.
 
     A list's page of keys is ``build(stand-ins)``, a ``values_list("pk")`` queryset sorted, filtered by the
@@ -259,23 +271,12 @@ class PreparedKeys:
     the ORM's.
     """
 
-    def __init__(self):
-        self.compiled: dict[tuple, CompiledKeys | None] = {}
-        self.lock = threading.Lock()
+    # Shapes of lists' questions kept per viewset: the parameters given, their numbers of values, the orderings.
+    limit = 256
 
     def get(self, key: tuple, build: Callable[[list], QuerySet], count: int, alias: str, page: tuple[int, int]):
         """The compiled keys query of ``key`` (compiled now if new), or None for a shape that is not prepared."""
-        compiled = self.compiled.get(key)
-        if compiled is None and key not in self.compiled:
-            try:
-                compiled = CompiledKeys(build, count, alias, page)
-            except (EmptyResultSet, ValueError):
-                compiled = None
-            with self.lock:
-                if len(self.compiled) >= MAX_KEY_SHAPES:
-                    self.compiled.clear()
-                self.compiled[key] = compiled
-        return compiled
+        return self.kept(key, lambda: CompiledKeys(build, count, alias, page))
 
 
 class CompiledKeys:
@@ -328,7 +329,3 @@ class CompiledKeys:
         qmark_sql = self.page_sql(self.qmark_sql, low, high) if self.qmark_sql is not None else None
         rows = fetch_rows(self.alias, self.page_sql(self.sql, low, high), qmark_sql, params)
         return [row[0] for row in rows]
-
-
-# Shapes of lists' questions kept per viewset: the parameters given, their numbers of values, the orderings.
-MAX_KEY_SHAPES = 256
